@@ -1,0 +1,52 @@
+//! Reference-counted pointers with Python's `weakref` semantics.
+//!
+//! Rust's [`std::rc::Weak`] and [`std::sync::Weak`] cannot tell you when their value
+//! dies. This crate's pointers can, the way Python's `weakref` module does:
+//!
+//! * weak references with **callbacks** that run when the referent dies, receiving the
+//!   (dead) weak reference;
+//! * **finalizers** that run exactly once: at the object's death, when called, or at
+//!   thread exit; with `alive`, `detach` and `peek`;
+//! * Python's introspection: how many weak references an object has, and which.
+//!
+//! and cost nothing where they are not used: an object that never gets a callback or
+//! finalizer has the same layout as std's, and `clone`, `drop`, `downgrade` and
+//! `upgrade` are the same operations.
+//!
+//! # Flavours
+//!
+//! * [`rc`]: single-threaded, a superset of `std::rc`.
+//!
+//! The behaviour follows CPython's (see the project's specification); where a Python
+//! rule cannot apply to Rust, the item's documentation says what happens instead.
+//!
+//! # Panics in callbacks
+//!
+//! A callback or finalizer that panics while run by a death or at exit is caught and
+//! reported (see [`set_panic_handler`]); the remaining callbacks still run.
+//!
+//! # Example
+//!
+//! ```
+//! use weakref::rc::{finalize, Rc};
+//!
+//! let obj = Rc::new(vec![1, 2, 3]);
+//! let weak = Rc::downgrade_with(&obj, |dead| assert!(dead.upgrade().is_none()));
+//! finalize(&obj, |msg: &str| println!("{msg}"), "finalized");
+//! assert_eq!(weak.upgrade().unwrap().len(), 3);
+//! drop(obj); // prints "finalized", then runs the callback
+//! ```
+
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(missing_docs)]
+
+mod flavor;
+mod raw;
+mod report;
+mod repr;
+
+pub mod rc;
+
+pub use report::{
+    reset_panic_handler, set_panic_handler, CallbackPanic, PanicHandler, PanicSource,
+};

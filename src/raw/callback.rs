@@ -1,0 +1,83 @@
+//! The node of a weak reference with a callback (`downgrade_with`).
+
+use core::cell::UnsafeCell;
+use core::marker::PhantomData;
+use core::mem::{ManuallyDrop, MaybeUninit};
+use core::ptr::NonNull;
+
+use crate::flavor::{Flavor, Lock};
+use crate::raw::node::{NodeHeader, NodeKind, NodeVTable, PENDING};
+use crate::raw::rc_box::{BoxHeader, RcBox};
+use crate::raw::weak::RawWeak;
+
+/// A callback registration: the header, then the callback itself (no second
+/// allocation for a boxed closure).
+#[repr(C)]
+pub(crate) struct CallbackNode<T, F: Flavor, C> {
+    header: NodeHeader<F>,
+    /// Initialised while the header's `PENDING` bit is set.
+    callback: UnsafeCell<MaybeUninit<C>>,
+    _referent: PhantomData<fn(&RawWeak<T, F>)>,
+}
+
+impl<T, F: Flavor, C: FnOnce(&RawWeak<T, F>)> CallbackNode<T, F, C> {
+    const VTABLE: NodeVTable<F> = NodeVTable {
+        kind: NodeKind::Callback,
+        fire: Self::fire,
+        destroy: Self::destroy,
+        release_target: RcBox::<T, F>::release_weak,
+        referent_type: core::any::type_name::<T>,
+    };
+
+    /// Registers `callback` on the allocation `header` belongs to and returns the one
+    /// handle on the new node.
+    ///
+    /// # Safety
+    /// `header` is the header of a live `RcBox<T, F>` whose value is alive (the caller
+    /// holds a strong reference).
+    pub(crate) unsafe fn register(header: NonNull<BoxHeader<F>>, callback: C) -> RawWeak<T, F> {
+        // SAFETY: the caller's strong reference keeps the allocation alive.
+        let target = unsafe { header.as_ref() };
+        // The handle we return owns one weak reference to the target.
+        target.increment_weak();
+        let node = Box::new(CallbackNode {
+            header: NodeHeader::new(header, 1, PENDING, &Self::VTABLE),
+            callback: UnsafeCell::new(MaybeUninit::new(callback)),
+            _referent: PhantomData::<fn(&RawWeak<T, F>)>,
+        });
+        let node = NonNull::from(Box::leak(node)).cast::<NodeHeader<F>>();
+        target.inflate().list.with(|list| {
+            // SAFETY: the node is new and unlinked; the list is the target's.
+            unsafe { list.push_front(node) }
+        });
+        RawWeak::from_node(node)
+    }
+
+    unsafe fn fire(node: NonNull<NodeHeader<F>>) {
+        // SAFETY: the death that calls us holds a handle; the cast undoes `register`.
+        let this = unsafe { node.cast::<Self>().as_ref() };
+        if !this.header.has_state(PENDING) {
+            return;
+        }
+        this.header.set_state(PENDING, false);
+        // SAFETY: `PENDING` was set, so the callback is initialised, and clearing it
+        // makes this read the only one.
+        let callback = unsafe { (*this.callback.get()).assume_init_read() };
+        // The callback receives the very reference `downgrade_with` returned: a
+        // borrowed handle on this node, backed by the handle the death holds.
+        let weak = ManuallyDrop::new(RawWeak::<T, F>::from_node(node));
+        callback(&weak);
+    }
+
+    unsafe fn destroy(node: NonNull<NodeHeader<F>>) {
+        // SAFETY: the last handle is gone and the node is unlinked: we own it; it was
+        // made by `Box::new` in `register`.
+        let this = unsafe { Box::from_raw(node.cast::<Self>().as_ptr()) };
+        if this.header.has_state(PENDING) {
+            this.header.set_state(PENDING, false);
+            // SAFETY: `PENDING` says the callback is initialised. If its `Drop`
+            // panics, `this` is still freed while unwinding.
+            unsafe { (*this.callback.get()).assume_init_drop() };
+        }
+    }
+}

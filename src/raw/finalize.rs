@@ -1,0 +1,435 @@
+//! Finalizers (Python's `weakref.finalize`), generic over the flavour.
+//!
+//! A finalizer is a registration node on its object, like a weak reference with a
+//! callback, with three differences:
+//!
+//! * its **registration owns a handle** on the node, so it stays alive when the user
+//!   drops every `Finalize` handle ("finalizers keep themselves alive");
+//! * its payload is a function and its arguments, which [`consume`] takes out exactly
+//!   once: by the object's death, by an explicit call, by `detach`, or at exit;
+//! * it is also linked, newest first, in its flavour's **exit list**, so that the
+//!   finalizers still alive at exit can run newest first.
+//!
+//! # States (bits of the node's `state`)
+//!
+//! `PENDING`: the registration is alive (Python's `alive`); cleared by [`consume`],
+//! under no lock for the local flavour. `LINKED`: in the object's list.
+//! `AT_EXIT`: take part in the exit run. `BORROWED`: `peek` is cloning the arguments.
+
+use core::cell::UnsafeCell;
+use core::marker::PhantomData;
+use core::mem::MaybeUninit;
+use core::panic::AssertUnwindSafe;
+use core::ptr::NonNull;
+use std::panic::catch_unwind;
+
+use crate::flavor::{Flavor, Lock};
+use crate::raw::node::{
+    self, NodeHeader, NodeKind, NodeVTable, AT_EXIT, BORROWED, LINKED, PENDING,
+};
+use crate::raw::rc_box::{BoxHeader, RcBox};
+use crate::raw::strong::RawRc;
+use crate::raw::weak::RawWeak;
+use crate::report::{self, PanicSource};
+
+/// A flavour that can keep finalizers for the exit run.
+pub(crate) trait ExitFlavor: Flavor {
+    /// Runs `f` on this flavour's exit list (for the local flavour: the current
+    /// thread's). Must not be called from inside `f`. Never runs user code.
+    fn with_exit_list<R>(f: impl FnOnce(&mut ExitList<Self>) -> R) -> R;
+    /// Makes sure the exit run will happen (registers the thread or process hook).
+    fn arm_exit_hook();
+}
+
+/// Links of a finalizer in its flavour's exit list; guarded by the exit list's lock.
+struct ExitLinks<F: Flavor> {
+    prev: Option<NonNull<FinalizerBase<F>>>,
+    next: Option<NonNull<FinalizerBase<F>>>,
+}
+
+/// The type-independent prefix of every finalizer node.
+#[repr(C)]
+pub(crate) struct FinalizerBase<F: Flavor> {
+    node: NodeHeader<F>,
+    exit: UnsafeCell<ExitLinks<F>>,
+}
+
+/// The finalizers of one exit domain, newest first, and whether its exit run is over.
+pub(crate) struct ExitList<F: Flavor> {
+    head: Option<NonNull<FinalizerBase<F>>>,
+    shut_down: bool,
+}
+
+impl<F: Flavor> ExitList<F> {
+    pub(crate) const fn new() -> Self {
+        ExitList {
+            head: None,
+            shut_down: false,
+        }
+    }
+
+    /// # Safety
+    /// `base` is live and in no exit list.
+    unsafe fn push_front(&mut self, base: NonNull<FinalizerBase<F>>) {
+        // SAFETY: we hold the exit lock (`&mut self`), which guards all exit links;
+        // the head is live (finalizers leave the list before they are freed).
+        unsafe {
+            let links = &mut *base.as_ref().exit.get();
+            links.prev = None;
+            links.next = self.head;
+            if let Some(head) = self.head {
+                (*head.as_ref().exit.get()).prev = Some(base);
+            }
+        }
+        self.head = Some(base);
+    }
+
+    /// # Safety
+    /// `base` is live and in this list.
+    unsafe fn unlink(&mut self, base: NonNull<FinalizerBase<F>>) {
+        // SAFETY: as in `push_front`.
+        unsafe {
+            let links = &mut *base.as_ref().exit.get();
+            match links.prev {
+                Some(prev) => (*prev.as_ref().exit.get()).next = links.next,
+                None => self.head = links.next,
+            }
+            if let Some(next) = links.next {
+                (*next.as_ref().exit.get()).prev = links.prev;
+            }
+            links.prev = None;
+            links.next = None;
+        }
+    }
+
+    /// The newest finalizer still alive with its at-exit flag set, pinned by a handle.
+    fn pin_newest_at_exit(&mut self) -> Option<NonNull<NodeHeader<F>>> {
+        let mut cursor = self.head;
+        while let Some(base) = cursor {
+            // SAFETY: in the list, hence live; we hold the exit lock.
+            let base_ref = unsafe { base.as_ref() };
+            if base_ref.node.has_state(AT_EXIT) {
+                let node = NonNull::from(&base_ref.node);
+                // SAFETY: a live registration owns a handle; we add ours.
+                unsafe { node::acquire_handle(node) };
+                return Some(node);
+            }
+            // SAFETY: as above.
+            cursor = unsafe { (*base_ref.exit.get()).next };
+        }
+        None
+    }
+}
+
+/// A finalizer node, seen without its function type.
+#[repr(C)]
+pub(crate) struct FinalizeHeader<F: Flavor, A, R> {
+    base: FinalizerBase<F>,
+    /// Initialised while `PENDING`.
+    args: UnsafeCell<MaybeUninit<A>>,
+    /// Takes the function out and calls it with the arguments.
+    call: unsafe fn(NonNull<Self>, A) -> R,
+    /// Takes the function out and drops it.
+    drop_func: unsafe fn(NonNull<Self>),
+}
+
+/// A finalizer node: the header, then the function itself.
+#[repr(C)]
+struct FinalizeNode<T, F: Flavor, A, R, Func> {
+    header: FinalizeHeader<F, A, R>,
+    /// Initialised while `PENDING`.
+    func: UnsafeCell<MaybeUninit<Func>>,
+    _referent: PhantomData<fn(T)>,
+}
+
+impl<T, F, A, R, Func> FinalizeNode<T, F, A, R, Func>
+where
+    F: ExitFlavor,
+    Func: FnOnce(A) -> R,
+{
+    const VTABLE: NodeVTable<F> = NodeVTable {
+        kind: NodeKind::Finalizer,
+        fire: Self::fire,
+        destroy: Self::destroy,
+        release_target: RcBox::<T, F>::release_weak,
+        referent_type: core::any::type_name::<T>,
+    };
+
+    unsafe fn call(header: NonNull<FinalizeHeader<F, A, R>>, args: A) -> R {
+        // SAFETY: the caller consumed the registration, so it owns the function,
+        // which is initialised; this is the only read.
+        let func = unsafe { (*header.cast::<Self>().as_ref().func.get()).assume_init_read() };
+        func(args)
+    }
+
+    unsafe fn drop_func(header: NonNull<FinalizeHeader<F, A, R>>) {
+        // SAFETY: as in `call`.
+        unsafe { (*header.cast::<Self>().as_ref().func.get()).assume_init_drop() }
+    }
+
+    /// The object died, or the exit run reached this finalizer.
+    unsafe fn fire(node: NonNull<NodeHeader<F>>) {
+        let header = node.cast::<FinalizeHeader<F, A, R>>();
+        // SAFETY: the caller holds a handle.
+        let Some(args) = (unsafe { consume(header) }) else {
+            return;
+        };
+        if F::with_exit_list(|list| list.shut_down) {
+            // Python's rule: after the exit run, a triggered finalizer is only
+            // marked dead; its function is not called.
+            // SAFETY: `consume` handed us the function.
+            unsafe { Self::drop_func(header) };
+            drop(args);
+        } else {
+            // SAFETY: as above. The result is discarded, as Python does.
+            drop(unsafe { Self::call(header, args) });
+        }
+    }
+
+    unsafe fn destroy(node: NonNull<NodeHeader<F>>) {
+        // SAFETY: no handle remains and the node is in no list; it was made by
+        // `Box::new` in `register`. A pending payload can only remain here if the
+        // registration never ended, which cannot be: the registration owns a handle
+        // until it ends. So there is nothing to drop but the memory.
+        let this = unsafe { Box::from_raw(node.cast::<Self>().as_ptr()) };
+        debug_assert!(!this.header.base.node.has_state(PENDING));
+    }
+}
+
+/// Ends a finalizer's registration if it is still alive: unlinks it from its object
+/// and from the exit list, releases the registration's handle and hands the arguments
+/// to the caller, which then owns the function too and must call or drop it (through
+/// the header's `call` / `drop_func`). `None` if the registration had already ended.
+///
+/// # Safety
+/// The caller holds a handle on the node (other than the registration's).
+///
+/// # Panics
+/// If `peek` is cloning the arguments right now (only possible from inside that
+/// `Clone` impl).
+unsafe fn consume<F: ExitFlavor, A, R>(header: NonNull<FinalizeHeader<F, A, R>>) -> Option<A> {
+    // SAFETY: the caller's handle keeps the node alive.
+    let this = unsafe { header.as_ref() };
+    let node = &this.base.node;
+    if !node.has_state(PENDING) {
+        return None;
+    }
+    assert!(
+        !node.has_state(BORROWED),
+        "weakref: a finalizer was called or detached from inside `Clone` of its own arguments during `peek`"
+    );
+    node.set_state(PENDING, false);
+    let node_ptr = NonNull::from(node);
+    // SAFETY: the target outlives our handle; a registration exists only with a registry.
+    if let Some(registry) = unsafe { node.target.as_ref() }.registry() {
+        registry.list.with(|list| {
+            if node.has_state(LINKED) {
+                // SAFETY: linked in this list, checked under its lock.
+                unsafe { list.unlink(node_ptr) }
+            }
+        });
+    }
+    // SAFETY: a pending finalizer is in the exit list.
+    F::with_exit_list(|list| unsafe { list.unlink(NonNull::from(&this.base)) });
+    // SAFETY: `PENDING` was set, so the arguments are initialised; clearing it made
+    // this the only read.
+    let args = unsafe { (*this.args.get()).assume_init_read() };
+    // The registration's handle: not the last, the caller holds another. No payload
+    // is pending, so this runs no user code.
+    // SAFETY: the registration owned this handle and has just ended.
+    unsafe { node::release_handle(node_ptr) };
+    Some(args)
+}
+
+/// The exit run of one domain: calls every finalizer still alive whose at-exit flag
+/// is set, newest first, including finalizers created by the run itself; reports
+/// panics and carries on; then marks the domain shut down, after which triggered
+/// finalizers no longer call their functions. Running it again does nothing.
+pub(crate) fn run_exit<F: ExitFlavor>() {
+    if F::with_exit_list(|list| list.shut_down) {
+        return;
+    }
+    while let Some(node) = F::with_exit_list(ExitList::pin_newest_at_exit) {
+        // SAFETY: pinned above.
+        let vtable = unsafe { node.as_ref() }.vtable;
+        // SAFETY: `fire` consumes the registration at most once.
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| unsafe { (vtable.fire)(node) })) {
+            report::callback_panicked(PanicSource::AtExit, (vtable.referent_type)(), payload);
+        }
+        // SAFETY: releases our pin; the payload is consumed, so no user code runs.
+        unsafe { node::release_handle(node) };
+    }
+    F::with_exit_list(|list| list.shut_down = true);
+}
+
+/// What a `RawFinalize` logically holds: a weak view of a `T`, an `A` it may hand
+/// back, an `R` it may return; plus the flavour's thread markers.
+type FinalizeMarker<T, F, A, R> = PhantomData<(fn(T) -> (A, R), <F as Flavor>::Marker)>;
+
+/// A handle on a finalizer; each one owns a node handle.
+pub(crate) struct RawFinalize<T, F: ExitFlavor, A, R> {
+    header: NonNull<FinalizeHeader<F, A, R>>,
+    _marker: FinalizeMarker<T, F, A, R>,
+}
+
+impl<T, F: ExitFlavor, A, R> RawFinalize<T, F, A, R> {
+    /// Registers `func(args)` to run when `obj` dies; the registration is the newest
+    /// on the object and in the exit list, with the at-exit flag set.
+    pub(crate) fn register<Func>(obj: &RawRc<T, F>, func: Func, args: A) -> Self
+    where
+        Func: FnOnce(A) -> R,
+    {
+        F::arm_exit_hook();
+        let target: NonNull<BoxHeader<F>> = obj.header_ptr();
+        // Two handles: the registration's and the one we return. Each owns a weak
+        // reference to the object.
+        obj.header().increment_weak();
+        obj.header().increment_weak();
+        let node = Box::new(FinalizeNode::<T, F, A, R, Func> {
+            header: FinalizeHeader {
+                base: FinalizerBase {
+                    node: NodeHeader::new(
+                        target,
+                        2,
+                        PENDING | AT_EXIT,
+                        &FinalizeNode::<T, F, A, R, Func>::VTABLE,
+                    ),
+                    exit: UnsafeCell::new(ExitLinks {
+                        prev: None,
+                        next: None,
+                    }),
+                },
+                args: UnsafeCell::new(MaybeUninit::new(args)),
+                call: FinalizeNode::<T, F, A, R, Func>::call,
+                drop_func: FinalizeNode::<T, F, A, R, Func>::drop_func,
+            },
+            func: UnsafeCell::new(MaybeUninit::new(func)),
+            _referent: PhantomData,
+        });
+        let header = NonNull::from(Box::leak(node)).cast::<FinalizeHeader<F, A, R>>();
+        // SAFETY: the node is new and in no list.
+        let base = unsafe { NonNull::from(&header.as_ref().base) };
+        let node_ptr = base.cast::<NodeHeader<F>>();
+        F::with_exit_list(|list| unsafe { list.push_front(base) });
+        // SAFETY: new and unlinked; the list is the target's.
+        obj.header()
+            .inflate()
+            .list
+            .with(|list| unsafe { list.push_front(node_ptr) });
+        RawFinalize {
+            header,
+            _marker: PhantomData,
+        }
+    }
+
+    fn node(&self) -> &NodeHeader<F> {
+        // SAFETY: our handle keeps the node alive.
+        unsafe { &self.header.as_ref().base.node }
+    }
+
+    fn upgrade(&self) -> Option<RawRc<T, F>> {
+        // A temporary weak view of the target, through the node; not dropped.
+        let weak = core::mem::ManuallyDrop::new(RawWeak::<T, F>::from_node(self.header.cast()));
+        weak.upgrade()
+    }
+
+    /// Whether the registration is alive.
+    pub(crate) fn alive(&self) -> bool {
+        self.node().has_state(PENDING)
+    }
+
+    /// Calls the function now if the registration is alive, ending it.
+    pub(crate) fn call(&self) -> Option<R> {
+        // SAFETY: we hold a handle.
+        let args = unsafe { consume(self.header) }?;
+        if F::with_exit_list(|list| list.shut_down) {
+            // SAFETY: `consume` handed us the function.
+            unsafe { (self.header.as_ref().drop_func)(self.header) };
+            return None;
+        }
+        // SAFETY: as above.
+        Some(unsafe { (self.header.as_ref().call)(self.header, args) })
+    }
+
+    /// Ends the registration without calling the function, if it is alive and the
+    /// object is alive; hands back the object and the arguments.
+    pub(crate) fn detach(&self) -> Option<(RawRc<T, F>, A)> {
+        let obj = self.upgrade()?;
+        // SAFETY: we hold a handle.
+        let args = unsafe { consume(self.header) }?;
+        // SAFETY: `consume` handed us the function. Its `Drop` may panic: the
+        // registration has ended cleanly already; `obj` and `args` are dropped.
+        unsafe { (self.header.as_ref().drop_func)(self.header) };
+        Some((obj, args))
+    }
+
+    /// The object and a clone of the arguments, if the registration and the object
+    /// are alive.
+    pub(crate) fn peek(&self) -> Option<(RawRc<T, F>, A)>
+    where
+        A: Clone,
+    {
+        let obj = self.upgrade()?;
+        let node = self.node();
+        if !node.has_state(PENDING) || node.has_state(BORROWED) {
+            return None;
+        }
+        struct Unborrow<'a, F: Flavor>(&'a NodeHeader<F>);
+        impl<F: Flavor> Drop for Unborrow<'_, F> {
+            fn drop(&mut self) {
+                self.0.set_state(BORROWED, false);
+            }
+        }
+        node.set_state(BORROWED, true);
+        let _unborrow = Unborrow(node);
+        // SAFETY: `PENDING` means initialised; `BORROWED` makes `consume` refuse to
+        // move the arguments while we hold this reference; `obj` keeps the object, so
+        // the death cannot run.
+        let args = unsafe { (*self.header.as_ref().args.get()).assume_init_ref() }.clone();
+        Some((obj, args))
+    }
+
+    /// The at-exit flag; `false` once the registration has ended.
+    pub(crate) fn atexit(&self) -> bool {
+        let node = self.node();
+        node.has_state(PENDING) && node.has_state(AT_EXIT)
+    }
+
+    /// Sets the at-exit flag; no effect once the registration has ended.
+    pub(crate) fn set_atexit(&self, on: bool) {
+        let node = self.node();
+        if node.has_state(PENDING) {
+            node.set_state(AT_EXIT, on);
+        }
+    }
+
+    /// The address that identifies this finalizer.
+    pub(crate) fn identity(&self) -> *const () {
+        self.header.as_ptr().cast_const().cast()
+    }
+
+    /// The object's address while the registration and the object are alive.
+    pub(crate) fn live_referent(&self) -> Option<*const T> {
+        let obj = self.upgrade()?;
+        self.alive().then(|| obj.as_ptr())
+    }
+}
+
+impl<T, F: ExitFlavor, A, R> Clone for RawFinalize<T, F, A, R> {
+    fn clone(&self) -> Self {
+        // SAFETY: we hold a handle.
+        unsafe { node::acquire_handle(self.header.cast::<NodeHeader<F>>()) };
+        RawFinalize {
+            header: self.header,
+            _marker: PhantomData,
+        }
+    }
+}
+
+impl<T, F: ExitFlavor, A, R> Drop for RawFinalize<T, F, A, R> {
+    fn drop(&mut self) {
+        // SAFETY: we own one handle. The registration owns another while it lives, so
+        // this never ends the registration.
+        unsafe { node::release_handle(self.header.cast::<NodeHeader<F>>()) }
+    }
+}

@@ -1,0 +1,282 @@
+//! Registration nodes: one per weak reference with a callback, and one per finalizer.
+//!
+//! A node is a separate allocation that starts with a [`NodeHeader`]. Its address is
+//! the identity of the weak reference it stands for (what `Debug` prints), so every
+//! clone of a `Weak` returned by `downgrade_with` shares it, as in Python.
+//!
+//! # Counts
+//!
+//! `handles` counts the references to the node's memory: every `Weak` pointing at it,
+//! every `Finalize` handle, one for a finalizer's registration (a finalizer "keeps
+//! itself alive", as Python's does), and one taken by the death of the referent while
+//! it runs the callback. **Every handle also owns one weak reference to the target
+//! allocation**, so `Rc::weak_count` counts each of them the way std counts `Weak`s,
+//! and the target's memory (and its registry) outlives the node.
+//!
+//! # States
+//!
+//! `LINKED`: the node is in its target's registration list, which is guarded by the
+//! registry lock; only code holding that lock sets or clears it. `PENDING`: the node
+//! still owns its payload (the callback, or a finalizer's function and arguments).
+//!
+//! When the last handle goes, a node that is still `LINKED` is unlinked (the callback
+//! is cancelled, Python's rule that a dead weakref object never calls back), and its
+//! payload, if still pending, is dropped without being run.
+
+use core::cell::UnsafeCell;
+use core::ptr::NonNull;
+
+use crate::flavor::{Count, Flavor, Lock};
+use crate::raw::rc_box::BoxHeader;
+
+/// The node is in its target's registration list.
+pub(crate) const LINKED: usize = 1;
+/// The node still owns its payload.
+pub(crate) const PENDING: usize = 2;
+/// A finalizer's payload is borrowed by `peek`.
+pub(crate) const BORROWED: usize = 4;
+/// The finalizer takes part in the at-exit run.
+pub(crate) const AT_EXIT: usize = 8;
+
+/// What a node is for; chooses how a panic in its payload is reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum NodeKind {
+    /// A weak reference's callback.
+    Callback,
+    /// A finalizer.
+    Finalizer,
+}
+
+/// The type-specific operations of a node.
+pub(crate) struct NodeVTable<F: Flavor> {
+    pub(crate) kind: NodeKind,
+    /// Runs the payload because the target died. Called once, by the death of the
+    /// target, with a handle held; it must clear `PENDING` before running user code.
+    pub(crate) fire: unsafe fn(NonNull<NodeHeader<F>>),
+    /// Drops the payload if still pending, then frees the node's memory. Called once,
+    /// when `handles` reaches zero and the node is no longer linked.
+    pub(crate) destroy: unsafe fn(NonNull<NodeHeader<F>>),
+    /// Releases one weak reference to the target (`RcBox::<T, F>::release_weak`).
+    pub(crate) release_target: unsafe fn(NonNull<BoxHeader<F>>),
+    /// `type_name` of the referent, for panic reports.
+    pub(crate) referent_type: fn() -> &'static str,
+}
+
+/// Links of a node in its target's registration list; guarded by the registry lock.
+pub(crate) struct Links<F: Flavor> {
+    pub(crate) prev: Option<NonNull<NodeHeader<F>>>,
+    pub(crate) next: Option<NonNull<NodeHeader<F>>>,
+}
+
+/// The common head of every node allocation (`#[repr(C)]`, first field).
+#[repr(C)]
+pub(crate) struct NodeHeader<F: Flavor> {
+    pub(crate) handles: F::Count,
+    pub(crate) state: F::Count,
+    /// The referent's allocation. Never changes.
+    pub(crate) target: NonNull<BoxHeader<F>>,
+    links: UnsafeCell<Links<F>>,
+    pub(crate) vtable: &'static NodeVTable<F>,
+}
+
+/// A target's registration list, newest first. Lives inside the registry lock.
+pub(crate) struct NodeList<F: Flavor> {
+    head: Option<NonNull<NodeHeader<F>>>,
+    len: usize,
+}
+
+impl<F: Flavor> NodeHeader<F> {
+    /// A header for a node about to be linked to `target`, with `handles` handles
+    /// (each already owning a weak reference to `target`).
+    pub(crate) fn new(
+        target: NonNull<BoxHeader<F>>,
+        handles: usize,
+        state: usize,
+        vtable: &'static NodeVTable<F>,
+    ) -> Self {
+        NodeHeader {
+            handles: F::Count::new(handles),
+            state: F::Count::new(state),
+            target,
+            links: UnsafeCell::new(Links {
+                prev: None,
+                next: None,
+            }),
+            vtable,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn has_state(&self, bit: usize) -> bool {
+        self.state.get() & bit != 0
+    }
+
+    #[inline]
+    pub(crate) fn set_state(&self, bit: usize, on: bool) {
+        let s = self.state.get();
+        self.state.set(if on { s | bit } else { s & !bit });
+    }
+}
+
+impl<F: Flavor> NodeList<F> {
+    pub(crate) const fn new() -> Self {
+        NodeList { head: None, len: 0 }
+    }
+
+    /// Number of linked nodes.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Links `node` at the head (it is the newest).
+    ///
+    /// # Safety
+    /// `node` is live, not linked anywhere, and its target's registry owns `self`.
+    pub(crate) unsafe fn push_front(&mut self, node: NonNull<NodeHeader<F>>) {
+        // SAFETY: we hold the registry lock (`&mut self`), which guards every node's
+        // links in this list; `node` and the current head are live (linked nodes are
+        // unlinked before their memory is freed).
+        unsafe {
+            let links = &mut *node.as_ref().links.get();
+            links.prev = None;
+            links.next = self.head;
+            if let Some(head) = self.head {
+                (*head.as_ref().links.get()).prev = Some(node);
+            }
+            node.as_ref().set_state(LINKED, true);
+        }
+        self.head = Some(node);
+        self.len += 1;
+    }
+
+    /// Unlinks `node`, which must be linked in this list.
+    ///
+    /// # Safety
+    /// `node` is live and `LINKED` in this very list.
+    pub(crate) unsafe fn unlink(&mut self, node: NonNull<NodeHeader<F>>) {
+        // SAFETY: as in `push_front`; the neighbours are linked, hence live.
+        unsafe {
+            let links = &mut *node.as_ref().links.get();
+            match links.prev {
+                Some(prev) => (*prev.as_ref().links.get()).next = links.next,
+                None => self.head = links.next,
+            }
+            if let Some(next) = links.next {
+                (*next.as_ref().links.get()).prev = links.prev;
+            }
+            links.prev = None;
+            links.next = None;
+            node.as_ref().set_state(LINKED, false);
+        }
+        self.len -= 1;
+    }
+
+    /// Unlinks every node, newest first, taking one handle on each so that it
+    /// survives until the caller releases it. Returns the first of the chain, which
+    /// stays walkable through [`next_detached`] because nobody else touches the links
+    /// of an unlinked node.
+    pub(crate) fn detach_all(&mut self) -> Option<NonNull<NodeHeader<F>>> {
+        let head = self.head.take();
+        let mut cursor = head;
+        while let Some(node) = cursor {
+            // SAFETY: linked nodes are live and we hold the lock. The pin is a
+            // handle like any other, owning a weak reference to the target.
+            unsafe { acquire_handle(node) };
+            // SAFETY: as above.
+            let node = unsafe { node.as_ref() };
+            node.set_state(LINKED, false);
+            // SAFETY: links are ours under the lock.
+            cursor = unsafe { (*node.links.get()).next };
+        }
+        self.len = 0;
+        head
+    }
+
+    /// Calls `f` on every linked node, newest first.
+    pub(crate) fn for_each(&self, mut f: impl FnMut(NonNull<NodeHeader<F>>)) {
+        let mut cursor = self.head;
+        while let Some(node) = cursor {
+            // SAFETY: linked nodes are live and their links are guarded by the lock
+            // that `&self` comes from.
+            cursor = unsafe { (*node.as_ref().links.get()).next };
+            f(node);
+        }
+    }
+}
+
+/// The node after `node` in a chain returned by [`NodeList::detach_all`].
+///
+/// # Safety
+/// `node` is part of such a chain and still live.
+pub(crate) unsafe fn next_detached<F: Flavor>(
+    node: NonNull<NodeHeader<F>>,
+) -> Option<NonNull<NodeHeader<F>>> {
+    // SAFETY: after `detach_all` the links of the chain are only read, by the one
+    // death in progress that owns the chain.
+    unsafe { (*node.as_ref().links.get()).next }
+}
+
+/// Takes one more handle on `node` (a clone of a `Weak`, a `Finalize`, ...).
+///
+/// # Safety
+/// The caller already owns a handle (or holds the registry lock with `node` linked).
+pub(crate) unsafe fn acquire_handle<F: Flavor>(node: NonNull<NodeHeader<F>>) {
+    // SAFETY: a live handle keeps the node and its target allocation alive.
+    let header = unsafe { node.as_ref() };
+    // Every handle owns a weak reference to the target; see the module docs.
+    // SAFETY: the target outlives every handle.
+    unsafe { header.target.as_ref() }.increment_weak();
+    header.handles.increment();
+}
+
+/// Releases one handle on `node`; the last one unlinks it (cancelling a pending
+/// callback), drops its payload and frees it. Then releases the handle's weak
+/// reference to the target, which may free the target's allocation.
+///
+/// If dropping the payload panics, the panic propagates after the node has been freed
+/// and the weak reference released, so nothing leaks.
+///
+/// # Safety
+/// The caller owns the handle it releases.
+pub(crate) unsafe fn release_handle<F: Flavor>(node: NonNull<NodeHeader<F>>) {
+    // SAFETY: the caller's handle keeps the node live until we decrement.
+    let header = unsafe { node.as_ref() };
+    let target = header.target;
+    let vtable = header.vtable;
+
+    // Whatever happens below, the handle's weak reference is released last.
+    struct ReleaseTarget<F: Flavor> {
+        target: NonNull<BoxHeader<F>>,
+        release: unsafe fn(NonNull<BoxHeader<F>>),
+    }
+    impl<F: Flavor> Drop for ReleaseTarget<F> {
+        fn drop(&mut self) {
+            // SAFETY: this handle owned one weak reference to the target.
+            unsafe { (self.release)(self.target) }
+        }
+    }
+    let _release = ReleaseTarget {
+        target,
+        release: vtable.release_target,
+    };
+
+    if header.handles.decrement() != 1 {
+        return;
+    }
+    // We own the node now. If it is still linked, no death can be running its
+    // callback (a death unlinks everything first), so cancelling here is final.
+    // SAFETY: our weak reference keeps the target's allocation and registry alive;
+    // the node is linked only if the registry exists.
+    let registry = unsafe { target.as_ref() }.registry();
+    if let Some(registry) = registry {
+        registry.list.with(|list| {
+            if header.has_state(LINKED) {
+                // SAFETY: `LINKED` is only true while the node is in this list, and
+                // we read it under the lock.
+                unsafe { list.unlink(node) }
+            }
+        });
+    }
+    // SAFETY: no handle remains and the node is unlinked, so nothing can reach it.
+    unsafe { (vtable.destroy)(node) }
+}

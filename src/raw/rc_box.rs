@@ -1,0 +1,219 @@
+//! The allocation behind every strong and weak handle, and its weak word.
+//!
+//! # Layout
+//!
+//! ```text
+//! RcBox<T> = { strong: usize, weak: usize-sized word, value: T }    (#[repr(C)])
+//! ```
+//!
+//! This is exactly the layout of `std::rc::Rc`'s allocation, so an object that never
+//! gets a callback or finalizer costs the same bytes as in std.
+//!
+//! # The weak word
+//!
+//! The second word is in one of two states, and only ever moves from the first to the
+//! second:
+//!
+//! * **thin**: an even value, `2 * weak_count`. This is what std keeps there (scaled by
+//!   two), and plain `downgrade`/`Weak::drop` only add or subtract 2.
+//! * **inflated**: a pointer to this allocation's [`Registry`] with the low bit set.
+//!   The registry holds the real weak count from then on, together with the list of
+//!   callback and finalizer registrations. It is allocated by the first
+//!   `downgrade_with` or `finalize` on the object and freed with the allocation.
+//!
+//! As in std, the weak count includes one "implicit" weak reference owned collectively
+//! by the strong references; it is released after the value has been dropped and the
+//! death callbacks have run, so the allocation and its registry outlive all of that.
+
+use core::marker::PhantomData;
+use core::ptr::{self, NonNull};
+use std::alloc::{dealloc, Layout};
+
+use crate::flavor::{Count, Flavor, Lock, Word};
+use crate::raw::node::NodeList;
+
+/// Low bit of the weak word: set when the word points to a [`Registry`].
+const INFLATED: usize = 1;
+/// One weak reference in the thin encoding.
+const THIN_ONE: usize = 2;
+
+/// The type-independent head of an allocation: the two counts.
+#[repr(C)]
+pub(crate) struct BoxHeader<F: Flavor> {
+    pub(crate) strong: F::Count,
+    weak: F::Word,
+    _flavor: PhantomData<F>,
+}
+
+/// An allocation: the counts, then the value.
+#[repr(C)]
+pub(crate) struct RcBox<T, F: Flavor> {
+    pub(crate) header: BoxHeader<F>,
+    pub(crate) value: T,
+}
+
+/// The side table of an object that has (or had) callbacks or finalizers.
+pub(crate) struct Registry<F: Flavor> {
+    /// The weak count, moved here from the allocation's weak word at inflation.
+    weak: F::Count,
+    /// The registrations, newest first.
+    pub(crate) list: F::Lock<NodeList<F>>,
+}
+
+/// Where the weak count currently lives.
+enum WeakState<'a, F: Flavor> {
+    Thin(usize),
+    Inflated(&'a Registry<F>),
+}
+
+fn thin_word(count: usize) -> *mut () {
+    ptr::without_provenance_mut(count * THIN_ONE)
+}
+
+impl<F: Flavor> BoxHeader<F> {
+    /// Counts for a new allocation.
+    pub(crate) fn new(strong: usize, weak: usize) -> Self {
+        BoxHeader {
+            strong: F::Count::new(strong),
+            weak: F::Word::new(thin_word(weak)),
+            _flavor: PhantomData,
+        }
+    }
+
+    #[inline]
+    fn weak_state(&self) -> WeakState<'_, F> {
+        let word = self.weak.load();
+        if word.addr() & INFLATED == 0 {
+            WeakState::Thin(word.addr() / THIN_ONE)
+        } else {
+            // SAFETY: an inflated word was made by `inflate` from a leaked
+            // `Box<Registry>`, which is freed only by `free_registry`, called when the
+            // allocation itself is freed. `&self` proves the allocation is live.
+            WeakState::Inflated(unsafe { &*word.map_addr(|a| a & !INFLATED).cast::<Registry<F>>() })
+        }
+    }
+
+    /// The registry, if the object ever had a callback or finalizer.
+    #[inline]
+    pub(crate) fn registry(&self) -> Option<&Registry<F>> {
+        match self.weak_state() {
+            WeakState::Thin(_) => None,
+            WeakState::Inflated(registry) => Some(registry),
+        }
+    }
+
+    /// The registry, created now if the object has none yet.
+    pub(crate) fn inflate(&self) -> &Registry<F> {
+        loop {
+            let word = self.weak.load();
+            if let WeakState::Inflated(registry) = self.weak_state() {
+                return registry;
+            }
+            let registry = Box::into_raw(Box::new(Registry {
+                weak: F::Count::new(word.addr() / THIN_ONE),
+                list: F::Lock::new(NodeList::new()),
+            }));
+            let tagged = registry.map_addr(|a| a | INFLATED).cast::<()>();
+            match self.weak.compare_exchange(word, tagged) {
+                // SAFETY: just leaked above and now owned by the allocation.
+                Ok(()) => return unsafe { &*registry },
+                // Another thread changed the count or inflated first: start over.
+                // SAFETY: `registry` was never published.
+                Err(_) => drop(unsafe { Box::from_raw(registry) }),
+            }
+        }
+    }
+
+    /// Adds one weak reference.
+    #[inline]
+    pub(crate) fn increment_weak(&self) {
+        loop {
+            let word = self.weak.load();
+            if word.addr() & INFLATED != 0 {
+                if let WeakState::Inflated(registry) = self.weak_state() {
+                    registry.weak.increment();
+                    return;
+                }
+            }
+            let Some(next) = word.addr().checked_add(THIN_ONE) else {
+                std::process::abort();
+            };
+            if self
+                .weak
+                .compare_exchange(word, ptr::without_provenance_mut(next))
+                .is_ok()
+            {
+                return;
+            }
+        }
+    }
+
+    /// Removes one weak reference; returns `true` if it was the last one, in which case
+    /// the caller must free the allocation (see [`RcBox::dealloc`]).
+    #[inline]
+    pub(crate) fn decrement_weak(&self) -> bool {
+        loop {
+            match self.weak_state() {
+                WeakState::Inflated(registry) => return registry.weak.decrement() == 1,
+                WeakState::Thin(count) => {
+                    let word = self.weak.load();
+                    let next = thin_word(count - 1);
+                    if self.weak.compare_exchange(word, next).is_ok() {
+                        return count == 1;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The weak count, including the implicit one held by the strong references.
+    #[inline]
+    pub(crate) fn weak_total(&self) -> usize {
+        match self.weak_state() {
+            WeakState::Thin(count) => count,
+            WeakState::Inflated(registry) => registry.weak.get(),
+        }
+    }
+
+    /// Frees the registry, if any.
+    ///
+    /// # Safety
+    /// Only when the allocation is being freed: no handle of any kind remains.
+    unsafe fn free_registry(&self) {
+        if let WeakState::Inflated(registry) = self.weak_state() {
+            // SAFETY: the registry was leaked from a Box by `inflate`; the caller
+            // guarantees that nothing can reach it any more.
+            drop(unsafe { Box::from_raw(ptr::from_ref(registry).cast_mut()) });
+        }
+    }
+}
+
+impl<T, F: Flavor> RcBox<T, F> {
+    /// Frees the allocation (not the value, which is already dropped or moved out).
+    ///
+    /// # Safety
+    /// `this` came from `RcBox::<T, F>` allocation, the value is no longer live and the
+    /// weak count has just reached zero, so no handle remains.
+    pub(crate) unsafe fn dealloc(this: NonNull<Self>) {
+        // SAFETY: per the contract the allocation is live until the `dealloc` below.
+        unsafe {
+            this.as_ref().header.free_registry();
+            dealloc(this.as_ptr().cast(), Layout::new::<Self>());
+        }
+    }
+
+    /// Drops one weak reference to `header`'s allocation and frees it if that was the
+    /// last. Used through a type-erased pointer by registration nodes.
+    ///
+    /// # Safety
+    /// `header` is the header of a live `RcBox<T, F>` and the caller owns one weak
+    /// reference to it, which this consumes.
+    pub(crate) unsafe fn release_weak(header: NonNull<BoxHeader<F>>) {
+        // SAFETY: the caller's weak reference keeps the allocation live.
+        if unsafe { header.as_ref() }.decrement_weak() {
+            // SAFETY: that was the last weak reference, and the strong references hold
+            // one of their own while any exists, so nothing else refers to it.
+            unsafe { Self::dealloc(header.cast()) }
+        }
+    }
+}

@@ -1,0 +1,334 @@
+//! `RawRc`: the flavour-generic strong handle.
+//!
+//! The hot operations (`clone`, `drop` of a non-last handle, `downgrade`, and
+//! `upgrade` in `weak.rs`) are the same instructions as std's: one count update and one
+//! branch. Everything that has to do with callbacks happens after the strong count
+//! has reached zero, in [`RawRc::drop_slow`] and [`end_of_life`].
+
+use core::marker::PhantomData;
+use core::mem::{ManuallyDrop, MaybeUninit};
+use core::ptr::{self, NonNull};
+
+use crate::flavor::{Count, Flavor, Lock};
+use crate::raw::callback::CallbackNode;
+use crate::raw::death;
+use crate::raw::node::{self, NodeHeader};
+use crate::raw::rc_box::{BoxHeader, RcBox};
+use crate::raw::weak::RawWeak;
+
+/// A strong handle of either flavour.
+#[repr(transparent)]
+pub(crate) struct RawRc<T, F: Flavor> {
+    ptr: NonNull<RcBox<T, F>>,
+    // Owns a `T` for drop check, like std; and carries the flavour's Send/Sync.
+    _marker: PhantomData<(RcBox<T, F>, F::Marker)>,
+}
+
+/// Runs after a value's life ended (strong count zero, value dropped or moved out):
+/// the callbacks, then the release of the implicit weak reference. A guard, so that it
+/// also runs when dropping the value panics, as std frees the memory then too.
+struct EndOfLife<T, F: Flavor>(NonNull<RcBox<T, F>>);
+
+impl<T, F: Flavor> Drop for EndOfLife<T, F> {
+    fn drop(&mut self) {
+        // SAFETY: the caller of `end_of_life` guarantees the allocation's state.
+        unsafe { end_of_life(self.0) }
+    }
+}
+
+/// Runs the death callbacks of `rc_box`, then releases its implicit weak reference.
+///
+/// # Safety
+/// The strong count of `rc_box` is zero, its value is no longer live, and the caller
+/// owns the implicit weak reference, which this consumes.
+unsafe fn end_of_life<T, F: Flavor>(rc_box: NonNull<RcBox<T, F>>) {
+    struct ReleaseImplicit<T, F: Flavor>(NonNull<RcBox<T, F>>);
+    impl<T, F: Flavor> Drop for ReleaseImplicit<T, F> {
+        fn drop(&mut self) {
+            // SAFETY: the implicit weak reference is ours to release.
+            unsafe { RcBox::<T, F>::release_weak(self.0.cast::<BoxHeader<F>>()) }
+        }
+    }
+    let _release = ReleaseImplicit(rc_box);
+    // SAFETY: the implicit weak reference keeps the allocation alive.
+    unsafe { death::run_callbacks(&(*rc_box.as_ptr()).header) }
+}
+
+impl<T, F: Flavor> RawRc<T, F> {
+    /// Wraps a strong reference the caller owns.
+    ///
+    /// # Safety
+    /// `ptr` is a live allocation and the caller transfers one strong reference.
+    #[inline]
+    pub(crate) unsafe fn from_inner(ptr: NonNull<RcBox<T, F>>) -> Self {
+        RawRc {
+            ptr,
+            _marker: PhantomData,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn new(value: T) -> Self {
+        let rc_box = Box::new(RcBox {
+            header: BoxHeader::new(1, 1),
+            value,
+        });
+        // SAFETY: a fresh allocation with one strong reference, now ours.
+        unsafe { Self::from_inner(NonNull::from(Box::leak(rc_box))) }
+    }
+
+    /// std's `new_cyclic`: `data_fn` gets a weak handle to the allocation being built.
+    pub(crate) fn new_cyclic(data_fn: impl FnOnce(&RawWeak<T, F>) -> T) -> Self {
+        // Strong 0 (not yet alive), weak 1 (the handle given to `data_fn`, which turns
+        // into the implicit weak reference once the value is in place).
+        let uninit = Box::new(RcBox {
+            header: BoxHeader::<F>::new(0, 1),
+            value: MaybeUninit::<T>::uninit(),
+        });
+        let rc_box = NonNull::from(Box::leak(uninit)).cast::<RcBox<T, F>>();
+        let weak = RawWeak::from_box(rc_box);
+        // If `data_fn` panics, `weak` is dropped: it was the only weak reference and
+        // the strong count is 0, so the allocation is freed (the value never existed).
+        let value = data_fn(&weak);
+        // SAFETY: `MaybeUninit<T>` has `T`'s layout; the value slot is ours to write.
+        unsafe {
+            ptr::addr_of_mut!((*rc_box.as_ptr()).value).write(value);
+            (*rc_box.as_ptr()).header.strong.set(1);
+        }
+        core::mem::forget(weak);
+        // SAFETY: the value is initialised and we own the one strong reference.
+        unsafe { Self::from_inner(rc_box) }
+    }
+
+    #[inline]
+    pub(crate) fn header(&self) -> &BoxHeader<F> {
+        // SAFETY: a strong handle keeps the allocation alive.
+        unsafe { &(*self.ptr.as_ptr()).header }
+    }
+
+    #[inline]
+    pub(crate) fn header_ptr(&self) -> NonNull<BoxHeader<F>> {
+        self.ptr.cast()
+    }
+
+    #[inline]
+    pub(crate) fn value(&self) -> &T {
+        // SAFETY: a strong handle keeps the value alive; only shared access is given
+        // out except through `get_mut`, which checks uniqueness.
+        unsafe { &(*self.ptr.as_ptr()).value }
+    }
+
+    #[inline]
+    pub(crate) fn as_ptr(&self) -> *const T {
+        // SAFETY: in bounds of the live allocation; no reference is made.
+        unsafe { ptr::addr_of!((*self.ptr.as_ptr()).value) }
+    }
+
+    #[inline]
+    pub(crate) fn ptr_eq(&self, other: &Self) -> bool {
+        self.ptr == other.ptr
+    }
+
+    #[inline]
+    pub(crate) fn strong_count(&self) -> usize {
+        self.header().strong.get()
+    }
+
+    /// Weak references: each `Weak` handle, each `Finalize` handle and each live
+    /// finalizer registration counts once (the implicit one is not counted).
+    #[inline]
+    pub(crate) fn weak_count(&self) -> usize {
+        self.header().weak_total() - 1
+    }
+
+    #[inline]
+    pub(crate) fn downgrade(&self) -> RawWeak<T, F> {
+        self.header().increment_weak();
+        RawWeak::from_box(self.ptr)
+    }
+
+    /// A new weak reference with `callback`, linked as the newest registration.
+    pub(crate) fn downgrade_with<C>(&self, callback: C) -> RawWeak<T, F>
+    where
+        C: FnOnce(&RawWeak<T, F>),
+    {
+        // SAFETY: we hold a strong reference.
+        unsafe { CallbackNode::<T, F, C>::register(self.header_ptr(), callback) }
+    }
+
+    /// Python's `getweakrefcount`: how many weak reference objects the object has,
+    /// where all plain `Weak`s are one shared reference and each registration (weak
+    /// reference with a callback, or finalizer) is one.
+    pub(crate) fn weakref_count(&self) -> usize {
+        let header = self.header();
+        let registrations = header
+            .registry()
+            .map_or(0, |r| r.list.with(|list| list.len()));
+        usize::from(self.plain_weak_count() > 0) + registrations
+    }
+
+    /// Number of plain weak handles (made by `downgrade`).
+    fn plain_weak_count(&self) -> usize {
+        let header = self.header();
+        let Some(registry) = header.registry() else {
+            return header.weak_total() - 1;
+        };
+        let in_nodes = registry.list.with(|list| {
+            let mut handles = 0;
+            list.for_each(|node| {
+                // SAFETY: linked nodes are live.
+                handles += unsafe { node.as_ref() }.handles.get();
+            });
+            handles
+        });
+        header.weak_total() - 1 - in_nodes
+    }
+
+    /// Python's `getweakrefs`: one handle per weak reference object: a plain one first
+    /// (if any plain `Weak` exists), then one per registration, newest first.
+    pub(crate) fn weakrefs(&self) -> Vec<RawWeak<T, F>> {
+        let mut refs = Vec::new();
+        if self.plain_weak_count() > 0 {
+            refs.push(self.downgrade());
+        }
+        if let Some(registry) = self.header().registry() {
+            let nodes = registry.list.with(|list| {
+                let mut nodes: Vec<NonNull<NodeHeader<F>>> = Vec::with_capacity(list.len());
+                list.for_each(|node| {
+                    // SAFETY: linked, hence live; we hold the lock.
+                    unsafe { node::acquire_handle(node) };
+                    nodes.push(node);
+                });
+                nodes
+            });
+            refs.extend(nodes.into_iter().map(RawWeak::from_node));
+        }
+        refs
+    }
+
+    /// `&mut T` if this is the only strong reference and no weak reference exists.
+    pub(crate) fn get_mut(&mut self) -> Option<&mut T> {
+        if self.is_unique() {
+            // SAFETY: no other handle can observe the value.
+            Some(unsafe { &mut (*self.ptr.as_ptr()).value })
+        } else {
+            None
+        }
+    }
+
+    fn is_unique(&self) -> bool {
+        self.strong_count() == 1 && self.header().weak_total() == 1
+    }
+
+    /// std's `make_mut`. When other strong references exist, the value is cloned into
+    /// a new allocation. When this is the only strong reference but weak references
+    /// exist, the value is moved into a new allocation: the old object's life ends
+    /// there, so its weak references die and **their callbacks run** before this
+    /// returns.
+    pub(crate) fn make_mut(this: &mut Self) -> &mut T
+    where
+        T: Clone,
+    {
+        if this.strong_count() != 1 {
+            let fresh = RawRc::new(this.value().clone());
+            // Dropping the old handle cannot end the old object's life: we checked
+            // there were others (unless `T::clone` dropped them, then it does, and
+            // its callbacks run, which is right).
+            *this = fresh;
+        } else if this.header().weak_total() != 1 {
+            let old = this.ptr;
+            // SAFETY: we are the only strong reference. Zero the strong count first so
+            // that no weak reference can upgrade, then move the value out.
+            let value = unsafe {
+                (*old.as_ptr()).header.strong.set(0);
+                ptr::read(ptr::addr_of!((*old.as_ptr()).value))
+            };
+            let fresh = ManuallyDrop::new(RawRc::new(value));
+            this.ptr = fresh.ptr;
+            // SAFETY: the old value is gone, its strong count is zero and our former
+            // strong reference owned the implicit weak reference.
+            unsafe { end_of_life(old) };
+        }
+        // SAFETY: unique now (a fresh allocation, or already unique).
+        unsafe { &mut (*this.ptr.as_ptr()).value }
+    }
+
+    /// std's `try_unwrap`: the value if this is the only strong reference. The weak
+    /// references die and their callbacks run before this returns.
+    pub(crate) fn try_unwrap(this: Self) -> Result<T, Self> {
+        if !this.header().strong.compare_exchange(1, 0) {
+            return Err(this);
+        }
+        let this = ManuallyDrop::new(this);
+        // SAFETY: the strong count went 1 -> 0 here, so the value is ours to move.
+        let value = unsafe { ptr::read(ptr::addr_of!((*this.ptr.as_ptr()).value)) };
+        // SAFETY: value moved out, strong zero, our reference owned the implicit weak.
+        unsafe { end_of_life(this.ptr) };
+        Ok(value)
+    }
+
+    /// std's `into_inner`: the value if this was the last strong reference, `None`
+    /// otherwise (the reference is dropped either way). Exactly one of several racing
+    /// callers gets the value.
+    pub(crate) fn into_inner(this: Self) -> Option<T> {
+        let this = ManuallyDrop::new(this);
+        if this.header().strong.decrement() != 1 {
+            return None;
+        }
+        // SAFETY: as in `try_unwrap`.
+        let value = unsafe { ptr::read(ptr::addr_of!((*this.ptr.as_ptr()).value)) };
+        // SAFETY: as in `try_unwrap`.
+        unsafe { end_of_life(this.ptr) };
+        Some(value)
+    }
+
+    pub(crate) fn into_raw(this: Self) -> *const T {
+        let this = ManuallyDrop::new(this);
+        this.as_ptr()
+    }
+
+    /// # Safety
+    /// `ptr` came from [`RawRc::into_raw`] of the same `T` and flavour, and the strong
+    /// reference it carries is transferred.
+    pub(crate) unsafe fn from_raw(ptr: *const T) -> Self {
+        let offset = core::mem::offset_of!(RcBox<T, F>, value);
+        let rc_box = ptr
+            .cast::<u8>()
+            .wrapping_sub(offset)
+            .cast::<RcBox<T, F>>()
+            .cast_mut();
+        // SAFETY: per the contract `ptr` is `offset` bytes into a live allocation.
+        unsafe { Self::from_inner(NonNull::new_unchecked(rc_box)) }
+    }
+
+    #[cold]
+    #[inline(never)]
+    unsafe fn drop_slow(&mut self) {
+        // Runs even if `T::drop` panics: the callbacks still run and the memory is
+        // still freed; the panic then continues.
+        let _end = EndOfLife(self.ptr);
+        // SAFETY: the strong count just reached zero: the value is ours to drop.
+        unsafe { ptr::drop_in_place(ptr::addr_of_mut!((*self.ptr.as_ptr()).value)) };
+    }
+}
+
+impl<T, F: Flavor> Clone for RawRc<T, F> {
+    #[inline]
+    fn clone(&self) -> Self {
+        self.header().strong.increment();
+        RawRc {
+            ptr: self.ptr,
+            _marker: PhantomData,
+        }
+    }
+}
+
+impl<T, F: Flavor> Drop for RawRc<T, F> {
+    #[inline]
+    fn drop(&mut self) {
+        if self.header().strong.decrement() == 1 {
+            // SAFETY: that was the last strong reference.
+            unsafe { self.drop_slow() }
+        }
+    }
+}

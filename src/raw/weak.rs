@@ -1,0 +1,247 @@
+//! `RawWeak`: the flavour-generic weak handle, one tagged pointer.
+//!
+//! | pointer                  | meaning                                             |
+//! |--------------------------|-----------------------------------------------------|
+//! | low bit 0                | a plain weak reference: points at the `RcBox`       |
+//! | low bit 1, not `MAX`     | a weak reference with a callback: points at its node |
+//! | `usize::MAX`             | dangling (`Weak::new`), like std's sentinel          |
+//!
+//! Both real targets are at least pointer-aligned, so the low bit is free. The plain
+//! case, the one std users hit, is decided by a single bit test.
+
+use core::marker::PhantomData;
+use core::mem::ManuallyDrop;
+use core::ptr::{self, NonNull};
+
+use crate::flavor::{Count, Flavor};
+use crate::raw::node::{self, NodeHeader, LINKED};
+use crate::raw::rc_box::{BoxHeader, RcBox};
+use crate::raw::strong::RawRc;
+
+const NODE_TAG: usize = 1;
+const DANGLING: usize = usize::MAX;
+
+/// A weak handle of either flavour.
+#[repr(transparent)]
+pub(crate) struct RawWeak<T, F: Flavor> {
+    ptr: NonNull<()>,
+    _marker: PhantomData<(*const RcBox<T, F>, F::Marker)>,
+}
+
+/// What a `RawWeak` points at.
+pub(crate) enum Target<T, F: Flavor> {
+    Dangling,
+    Plain(NonNull<RcBox<T, F>>),
+    Node(NonNull<NodeHeader<F>>),
+}
+
+impl<T, F: Flavor> RawWeak<T, F> {
+    /// A weak handle that points at nothing and never upgrades.
+    pub(crate) const fn new() -> Self {
+        RawWeak {
+            // SAFETY: usize::MAX is not zero.
+            ptr: unsafe { NonNull::new_unchecked(ptr::without_provenance_mut(DANGLING)) },
+            _marker: PhantomData,
+        }
+    }
+
+    /// Wraps one weak reference to `rc_box` that the caller owns.
+    #[inline]
+    pub(crate) fn from_box(rc_box: NonNull<RcBox<T, F>>) -> Self {
+        RawWeak {
+            ptr: rc_box.cast(),
+            _marker: PhantomData,
+        }
+    }
+
+    /// Wraps one handle on `node` that the caller owns.
+    #[inline]
+    pub(crate) fn from_node(node: NonNull<NodeHeader<F>>) -> Self {
+        RawWeak {
+            ptr: node.cast::<()>().map_addr(|a| a | NODE_TAG),
+            _marker: PhantomData,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn target(&self) -> Target<T, F> {
+        let addr = self.ptr.addr().get();
+        if addr & NODE_TAG == 0 {
+            Target::Plain(self.ptr.cast())
+        } else if addr == DANGLING {
+            Target::Dangling
+        } else {
+            // SAFETY: clearing the tag of a tagged node pointer gives the node's
+            // address, which is not null.
+            Target::Node(unsafe {
+                NonNull::new_unchecked(self.ptr.as_ptr().map_addr(|a| a & !NODE_TAG)).cast()
+            })
+        }
+    }
+
+    /// The referent's allocation, unless dangling.
+    #[inline]
+    pub(crate) fn rc_box(&self) -> Option<NonNull<RcBox<T, F>>> {
+        match self.target() {
+            Target::Plain(rc_box) => Some(rc_box),
+            // SAFETY: our handle keeps the node alive; its target never changes.
+            Target::Node(node) => Some(unsafe { node.as_ref() }.target.cast()),
+            Target::Dangling => None,
+        }
+    }
+
+    #[inline]
+    fn header(&self) -> Option<&BoxHeader<F>> {
+        // SAFETY: a weak handle keeps the allocation (not the value) alive.
+        self.rc_box().map(|b| unsafe { &(*b.as_ptr()).header })
+    }
+
+    /// A strong handle if the referent is alive.
+    #[inline]
+    pub(crate) fn upgrade(&self) -> Option<RawRc<T, F>> {
+        let rc_box = self.rc_box()?;
+        // SAFETY: as in `header`.
+        let header = unsafe { &(*rc_box.as_ptr()).header };
+        if header.strong.increment_if_nonzero() {
+            // SAFETY: we just took a strong reference on a live value.
+            Some(unsafe { RawRc::from_inner(rc_box) })
+        } else {
+            None
+        }
+    }
+
+    /// Strong references to the referent (0 when dead or dangling).
+    pub(crate) fn strong_count(&self) -> usize {
+        self.header().map_or(0, |h| h.strong.get())
+    }
+
+    /// Weak references to the referent, as `Rc::weak_count` counts them; 0 when the
+    /// referent is dead or this is dangling (std's rule).
+    pub(crate) fn weak_count(&self) -> usize {
+        match self.header() {
+            Some(h) if h.strong.get() > 0 => h.weak_total() - 1,
+            _ => 0,
+        }
+    }
+
+    /// Whether both point at the same allocation (or are both dangling).
+    pub(crate) fn ptr_eq(&self, other: &Self) -> bool {
+        self.as_ptr() == other.as_ptr()
+    }
+
+    /// Whether both are the same weak reference (share one identity).
+    pub(crate) fn ref_eq(&self, other: &Self) -> bool {
+        self.ptr == other.ptr
+    }
+
+    /// The address that identifies this weak reference: the node for one with a
+    /// callback; for plain ones, which are all one shared reference, an address inside
+    /// the allocation that differs from the value's.
+    pub(crate) fn identity(&self) -> *const () {
+        match self.target() {
+            // The weak word's address: stable for as long as any weak handle lives.
+            // SAFETY: in bounds of the live allocation.
+            Target::Plain(rc_box) => unsafe { ptr::addr_of!((*rc_box.as_ptr()).header) }
+                .cast::<u8>()
+                .wrapping_add(core::mem::size_of::<usize>())
+                .cast(),
+            Target::Node(node) => node.as_ptr().cast_const().cast(),
+            Target::Dangling => self.ptr.as_ptr(),
+        }
+    }
+
+    /// The referent's address, as `Rc::as_ptr` gives it; for a dangling handle, a
+    /// dangling pointer.
+    pub(crate) fn as_ptr(&self) -> *const T {
+        match self.rc_box() {
+            // SAFETY: in bounds of the live allocation; no reference is made.
+            Some(rc_box) => unsafe { ptr::addr_of!((*rc_box.as_ptr()).value) },
+            None => self.ptr.as_ptr().cast_const().cast(),
+        }
+    }
+
+    /// Whether this weak reference still has its callback (Python's `__callback__`):
+    /// true for one made with a callback (or a finalizer's) until the referent dies or
+    /// the registration is cancelled.
+    pub(crate) fn has_callback(&self) -> bool {
+        match self.target() {
+            // SAFETY: our handle keeps the node alive. `LINKED` is written under the
+            // registry lock; for the local flavour that is the only thread.
+            Target::Node(node) => unsafe { node.as_ref() }.has_state(LINKED),
+            _ => false,
+        }
+    }
+
+    /// Consumes the handle into the value pointer, keeping one plain weak reference.
+    /// A handle with a callback is turned into a plain one first (the callback stays
+    /// registered only if other handles to it remain).
+    pub(crate) fn into_raw(self) -> *const T {
+        let this = match self.target() {
+            Target::Node(_) => {
+                let plain = match self.rc_box() {
+                    Some(rc_box) => {
+                        // SAFETY: our handle keeps the allocation alive.
+                        unsafe { &(*rc_box.as_ptr()).header }.increment_weak();
+                        RawWeak::from_box(rc_box)
+                    }
+                    None => RawWeak::new(),
+                };
+                drop(self);
+                plain
+            }
+            _ => self,
+        };
+        let this = ManuallyDrop::new(this);
+        this.as_ptr()
+    }
+
+    /// Rebuilds a handle from [`RawWeak::into_raw`].
+    ///
+    /// # Safety
+    /// `ptr` came from `into_raw` of this type and flavour and is used once.
+    pub(crate) unsafe fn from_raw(ptr: *const T) -> Self {
+        if ptr.addr() == DANGLING {
+            return RawWeak::new();
+        }
+        let offset = core::mem::offset_of!(RcBox<T, F>, value);
+        let rc_box = ptr
+            .cast::<u8>()
+            .wrapping_sub(offset)
+            .cast::<RcBox<T, F>>()
+            .cast_mut();
+        // SAFETY: `ptr` pointed `offset` bytes into a live allocation.
+        RawWeak::from_box(unsafe { NonNull::new_unchecked(rc_box) })
+    }
+}
+
+impl<T, F: Flavor> Clone for RawWeak<T, F> {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self.target() {
+            // SAFETY: our handle keeps the allocation alive.
+            Target::Plain(rc_box) => unsafe { &(*rc_box.as_ptr()).header }.increment_weak(),
+            // SAFETY: we own a handle on the node.
+            Target::Node(node) => unsafe { node::acquire_handle(node) },
+            Target::Dangling => {}
+        }
+        RawWeak {
+            ptr: self.ptr,
+            _marker: PhantomData,
+        }
+    }
+}
+
+impl<T, F: Flavor> Drop for RawWeak<T, F> {
+    #[inline]
+    fn drop(&mut self) {
+        match self.target() {
+            // SAFETY: we own one weak reference to the allocation.
+            Target::Plain(rc_box) => unsafe {
+                RcBox::<T, F>::release_weak(rc_box.cast::<BoxHeader<F>>());
+            },
+            // SAFETY: we own one handle on the node.
+            Target::Node(node) => unsafe { node::release_handle(node) },
+            Target::Dangling => {}
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! What happens to a panic in a callback or finalizer: it is caught and reported.
+//!
+//! Python sends an exception raised by a weakref callback or a finalizer to
+//! `sys.unraisablehook`, which prints "Exception ignored in: …" and carries on with
+//! the next callback. We do the same with panics: each callback and finalizer runs
+//! under [`std::panic::catch_unwind`], and a panic is handed to the installed
+//! handler (by default one line on standard error), after which the remaining
+//! callbacks still run. Because the panic is caught inside the callback's frame, a
+//! callback may even panic while another panic is unwinding (an `Rc` dropped during
+//! unwinding): the process does not abort.
+//!
+//! Note that Rust's own panic hook runs first, as for any panic, and prints its usual
+//! `thread '…' panicked at …` message; the handler here adds the "ignored" report.
+
+use std::any::Any;
+use std::fmt;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Arc, RwLock};
+
+/// Where a caught panic came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PanicSource {
+    /// The callback of a weak reference (`downgrade_with`), run when its referent died.
+    WeakCallback,
+    /// A finalizer's function, run when its object died.
+    Finalizer,
+    /// A finalizer's function, run at thread or process exit.
+    AtExit,
+}
+
+/// A panic caught in a callback or finalizer, as given to the panic handler.
+pub struct CallbackPanic {
+    source: PanicSource,
+    referent_type: &'static str,
+    payload: Box<dyn Any + Send>,
+}
+
+impl CallbackPanic {
+    /// Where the panic came from.
+    pub fn source(&self) -> PanicSource {
+        self.source
+    }
+
+    /// The full type name (`std::any::type_name`) of the object whose death, or whose
+    /// finalizer, ran the panicking code.
+    pub fn referent_type(&self) -> &'static str {
+        self.referent_type
+    }
+
+    /// The panic payload, as `catch_unwind` returns it.
+    pub fn payload(&self) -> &(dyn Any + Send) {
+        &*self.payload
+    }
+
+    /// The panic message, when the payload is a `&str` or a `String` (as it is for
+    /// `panic!` with a message).
+    pub fn message(&self) -> Option<&str> {
+        if let Some(s) = self.payload.downcast_ref::<&'static str>() {
+            Some(s)
+        } else {
+            self.payload.downcast_ref::<String>().map(String::as_str)
+        }
+    }
+}
+
+impl fmt::Debug for CallbackPanic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CallbackPanic")
+            .field("source", &self.source)
+            .field("referent_type", &self.referent_type)
+            .field("message", &self.message())
+            .finish()
+    }
+}
+
+impl fmt::Display for CallbackPanic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.source {
+            PanicSource::WeakCallback => "a weak reference callback",
+            PanicSource::Finalizer => "a finalizer",
+            PanicSource::AtExit => "a finalizer run at exit",
+        };
+        let short = crate::repr::short(self.referent_type);
+        write!(f, "panic ignored in {what} for '{short}'")?;
+        match self.message() {
+            Some(message) => write!(f, ": {message}"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// An installed panic handler, as [`set_panic_handler`] and [`reset_panic_handler`]
+/// return it.
+pub type PanicHandler = Arc<dyn Fn(&CallbackPanic) + Send + Sync + 'static>;
+
+static HANDLER: RwLock<Option<PanicHandler>> = RwLock::new(None);
+
+/// Installs `handler` for panics caught in callbacks and finalizers, of both flavours,
+/// on every thread; returns the previous handler, if one was installed.
+///
+/// The handler runs on the thread where the callback panicked, right after the panic
+/// was caught and before the next callback runs. A panic in the handler itself is
+/// caught and ignored.
+///
+/// # Example
+///
+/// ```
+/// use std::sync::{Arc, Mutex};
+/// use weakref::rc::Rc;
+///
+/// let seen = Arc::new(Mutex::new(Vec::new()));
+/// let log = seen.clone();
+/// weakref::set_panic_handler(move |p| log.lock().unwrap().push(p.message().unwrap().to_owned()));
+///
+/// let obj = Rc::new(5);
+/// let _w = Rc::downgrade_with(&obj, |_| panic!("boom"));
+/// drop(obj); // the panic is caught and handed to the handler
+/// assert_eq!(*seen.lock().unwrap(), ["boom"]);
+/// # weakref::reset_panic_handler();
+/// ```
+pub fn set_panic_handler<H>(handler: H) -> Option<PanicHandler>
+where
+    H: Fn(&CallbackPanic) + Send + Sync + 'static,
+{
+    let mut slot = HANDLER.write().unwrap_or_else(|e| e.into_inner());
+    slot.replace(Arc::new(handler))
+}
+
+/// Restores the default handler (one line on standard error); returns the handler that
+/// was installed, if any.
+pub fn reset_panic_handler() -> Option<PanicHandler> {
+    let mut slot = HANDLER.write().unwrap_or_else(|e| e.into_inner());
+    slot.take()
+}
+
+/// Hands a caught panic to the handler. Never panics.
+pub(crate) fn callback_panicked(
+    source: PanicSource,
+    referent_type: &'static str,
+    payload: Box<dyn Any + Send>,
+) {
+    let report = CallbackPanic {
+        source,
+        referent_type,
+        payload,
+    };
+    let handler = HANDLER.read().unwrap_or_else(|e| e.into_inner()).clone();
+    let _ = catch_unwind(AssertUnwindSafe(|| match handler {
+        Some(handler) => handler(&report),
+        None => eprintln!("weakref: {report}"),
+    }));
+    // A payload whose own `Drop` panics must not escape either.
+    if let Err(nested) = catch_unwind(AssertUnwindSafe(move || drop(report))) {
+        std::mem::forget(nested);
+    }
+}

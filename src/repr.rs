@@ -1,0 +1,81 @@
+//! Python's `repr` formats for weak references and finalizers, used by `Debug`.
+
+use core::fmt;
+
+/// `<weakref at 0x…; to 'Type' at 0x…>` while alive, `<weakref at 0x…; dead>` after.
+pub(crate) fn weakref<T>(
+    f: &mut fmt::Formatter<'_>,
+    identity: *const (),
+    referent: Option<*const T>,
+    type_name: &str,
+) -> fmt::Result {
+    match referent {
+        Some(at) => write!(
+            f,
+            "<weakref at {identity:p}; to '{}' at {at:p}>",
+            short(type_name)
+        ),
+        None => write!(f, "<weakref at {identity:p}; dead>"),
+    }
+}
+
+/// `<finalize object at 0x…; for 'Type' at 0x…>` while alive, `…; dead>` after.
+pub(crate) fn finalize<T>(
+    f: &mut fmt::Formatter<'_>,
+    identity: *const (),
+    referent: Option<*const T>,
+    type_name: &str,
+) -> fmt::Result {
+    match referent {
+        Some(at) => write!(
+            f,
+            "<finalize object at {identity:p}; for '{}' at {at:p}>",
+            short(type_name)
+        ),
+        None => write!(f, "<finalize object at {identity:p}; dead>"),
+    }
+}
+
+/// `type_name::<T>()` with every module path removed:
+/// `my_crate::model::Node<alloc::string::String>` becomes `Node<String>`.
+pub(crate) fn short(full: &str) -> String {
+    let mut out = String::with_capacity(full.len());
+    let mut segment_start = 0;
+    for (i, c) in full.char_indices() {
+        let is_delimiter = matches!(
+            c,
+            '<' | '>' | ',' | ' ' | '&' | '(' | ')' | '[' | ']' | ';' | '*'
+        );
+        if is_delimiter {
+            out.push_str(last_path_segment(&full[segment_start..i]));
+            out.push(c);
+            segment_start = i + c.len_utf8();
+        }
+    }
+    out.push_str(last_path_segment(&full[segment_start..]));
+    out
+}
+
+fn last_path_segment(path: &str) -> &str {
+    path.rsplit("::").next().unwrap_or(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short;
+
+    #[test]
+    fn strips_every_path() {
+        assert_eq!(short("weakref_ref::ExpensiveObject"), "ExpensiveObject");
+        assert_eq!(
+            short("alloc::vec::Vec<alloc::string::String>"),
+            "Vec<String>"
+        );
+        assert_eq!(
+            short("(i32, core::option::Option<&a::B>)"),
+            "(i32, Option<&B>)"
+        );
+        assert_eq!(short("[u8; 4]"), "[u8; 4]");
+        assert_eq!(short("u64"), "u64");
+    }
+}
