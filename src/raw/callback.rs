@@ -39,7 +39,7 @@ impl<T, F: Flavor, C: FnOnce(&RawWeak<T, F>)> CallbackNode<T, F, C> {
         // SAFETY: the caller's strong reference keeps the allocation alive.
         let target = unsafe { header.as_ref() };
         // The handle we return owns one weak reference to the target.
-        target.increment_weak();
+        target.increment_node_handle();
         let node = Box::new(CallbackNode {
             header: NodeHeader::new(header, 1, PENDING, &Self::VTABLE),
             callback: UnsafeCell::new(MaybeUninit::new(callback)),

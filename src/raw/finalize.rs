@@ -109,7 +109,8 @@ impl<F: Flavor> ExitList<F> {
             // SAFETY: in the list, hence live; we hold the exit lock.
             let base_ref = unsafe { base.as_ref() };
             if base_ref.node.has_state(AT_EXIT) {
-                let node = NonNull::from(&base_ref.node);
+                // `FinalizerBase` starts with the node header (`repr(C)`).
+                let node = base.cast::<NodeHeader<F>>();
                 // SAFETY: a live registration owns a handle; we add ours.
                 unsafe { node::acquire_handle(node) };
                 return Some(node);
@@ -219,7 +220,9 @@ unsafe fn consume<F: ExitFlavor, A, R>(header: NonNull<FinalizeHeader<F, A, R>>)
         "weakref: a finalizer was called or detached from inside `Clone` of its own arguments during `peek`"
     );
     node.set_state(PENDING, false);
-    let node_ptr = NonNull::from(node);
+    // Raw pointers keep the node allocation's provenance (`repr(C)` prefixes).
+    let node_ptr = header.cast::<NodeHeader<F>>();
+    let base_ptr = header.cast::<FinalizerBase<F>>();
     // SAFETY: the target outlives our handle; a registration exists only with a registry.
     if let Some(registry) = unsafe { node.target.as_ref() }.registry() {
         registry.list.with(|list| {
@@ -230,7 +233,7 @@ unsafe fn consume<F: ExitFlavor, A, R>(header: NonNull<FinalizeHeader<F, A, R>>)
         });
     }
     // SAFETY: a pending finalizer is in the exit list.
-    F::with_exit_list(|list| unsafe { list.unlink(NonNull::from(&this.base)) });
+    F::with_exit_list(|list| unsafe { list.unlink(base_ptr) });
     // SAFETY: `PENDING` was set, so the arguments are initialised; clearing it made
     // this the only read.
     let args = unsafe { (*this.args.get()).assume_init_read() };
@@ -283,8 +286,8 @@ impl<T, F: ExitFlavor, A, R> RawFinalize<T, F, A, R> {
         let target: NonNull<BoxHeader<F>> = obj.header_ptr();
         // Two handles: the registration's and the one we return. Each owns a weak
         // reference to the object.
-        obj.header().increment_weak();
-        obj.header().increment_weak();
+        obj.header().increment_node_handle();
+        obj.header().increment_node_handle();
         let node = Box::new(FinalizeNode::<T, F, A, R, Func> {
             header: FinalizeHeader {
                 base: FinalizerBase {
@@ -307,9 +310,9 @@ impl<T, F: ExitFlavor, A, R> RawFinalize<T, F, A, R> {
             _referent: PhantomData,
         });
         let header = NonNull::from(Box::leak(node)).cast::<FinalizeHeader<F, A, R>>();
-        // SAFETY: the node is new and in no list.
-        let base = unsafe { NonNull::from(&header.as_ref().base) };
-        let node_ptr = base.cast::<NodeHeader<F>>();
+        // `repr(C)` prefixes: the header starts with the base, the base with the node.
+        let base = header.cast::<FinalizerBase<F>>();
+        let node_ptr = header.cast::<NodeHeader<F>>();
         F::with_exit_list(|list| unsafe { list.push_front(base) });
         // SAFETY: new and unlinked; the list is the target's.
         obj.header()

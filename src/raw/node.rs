@@ -225,7 +225,7 @@ pub(crate) unsafe fn acquire_handle<F: Flavor>(node: NonNull<NodeHeader<F>>) {
     let header = unsafe { node.as_ref() };
     // Every handle owns a weak reference to the target; see the module docs.
     // SAFETY: the target outlives every handle.
-    unsafe { header.target.as_ref() }.increment_weak();
+    unsafe { header.target.as_ref() }.increment_node_handle();
     header.handles.increment();
 }
 
@@ -259,15 +259,18 @@ pub(crate) unsafe fn release_handle<F: Flavor>(node: NonNull<NodeHeader<F>>) {
         target,
         release: vtable.release_target,
     };
+    // SAFETY: our weak reference keeps the target's allocation and registry alive;
+    // a node exists only on an inflated allocation.
+    let registry = unsafe { target.as_ref() }.registry();
+    if let Some(registry) = registry {
+        registry.node_handles.decrement();
+    }
 
     if header.handles.decrement() != 1 {
         return;
     }
     // We own the node now. If it is still linked, no death can be running its
     // callback (a death unlinks everything first), so cancelling here is final.
-    // SAFETY: our weak reference keeps the target's allocation and registry alive;
-    // the node is linked only if the registry exists.
-    let registry = unsafe { target.as_ref() }.registry();
     if let Some(registry) = registry {
         registry.list.with(|list| {
             if header.has_state(LINKED) {

@@ -56,6 +56,9 @@ pub(crate) struct RcBox<T, F: Flavor> {
 pub(crate) struct Registry<F: Flavor> {
     /// The weak count, moved here from the allocation's weak word at inflation.
     weak: F::Count,
+    /// How many of those weak references are node handles (so that the plain `Weak`s
+    /// can be told apart: the rest, less the implicit one).
+    pub(crate) node_handles: F::Count,
     /// The registrations, newest first.
     pub(crate) list: F::Lock<NodeList<F>>,
 }
@@ -111,6 +114,7 @@ impl<F: Flavor> BoxHeader<F> {
             }
             let registry = Box::into_raw(Box::new(Registry {
                 weak: F::Count::new(word.addr() / THIN_ONE),
+                node_handles: F::Count::new(0),
                 list: F::Lock::new(NodeList::new()),
             }));
             let tagged = registry.map_addr(|a| a | INFLATED).cast::<()>();
@@ -166,6 +170,21 @@ impl<F: Flavor> BoxHeader<F> {
         }
     }
 
+    /// Adds one weak reference owned by a node handle.
+    pub(crate) fn increment_node_handle(&self) {
+        self.increment_weak();
+        self.inflate().node_handles.increment();
+    }
+
+    /// Plain weak references: all weak references but the node handles and the
+    /// implicit one. Only meaningful while the value is alive.
+    pub(crate) fn plain_weak_count(&self) -> usize {
+        match self.weak_state() {
+            WeakState::Thin(count) => count - 1,
+            WeakState::Inflated(registry) => registry.weak.get() - registry.node_handles.get() - 1,
+        }
+    }
+
     /// The weak count, including the implicit one held by the strong references.
     #[inline]
     pub(crate) fn weak_total(&self) -> usize {
@@ -180,10 +199,14 @@ impl<F: Flavor> BoxHeader<F> {
     /// # Safety
     /// Only when the allocation is being freed: no handle of any kind remains.
     unsafe fn free_registry(&self) {
-        if let WeakState::Inflated(registry) = self.weak_state() {
-            // SAFETY: the registry was leaked from a Box by `inflate`; the caller
-            // guarantees that nothing can reach it any more.
-            drop(unsafe { Box::from_raw(ptr::from_ref(registry).cast_mut()) });
+        let word = self.weak.load();
+        if word.addr() & INFLATED != 0 {
+            // The pointer is rebuilt from the word itself, which kept the provenance
+            // of the `Box` that `inflate` leaked (not from a `&Registry`).
+            let registry = word.map_addr(|a| a & !INFLATED).cast::<Registry<F>>();
+            // SAFETY: leaked from a Box by `inflate`; the caller guarantees that
+            // nothing can reach it any more.
+            drop(unsafe { Box::from_raw(registry) });
         }
     }
 }

@@ -169,19 +169,7 @@ impl<T, F: Flavor> RawRc<T, F> {
 
     /// Number of plain weak handles (made by `downgrade`).
     fn plain_weak_count(&self) -> usize {
-        let header = self.header();
-        let Some(registry) = header.registry() else {
-            return header.weak_total() - 1;
-        };
-        let in_nodes = registry.list.with(|list| {
-            let mut handles = 0;
-            list.for_each(|node| {
-                // SAFETY: linked nodes are live.
-                handles += unsafe { node.as_ref() }.handles.get();
-            });
-            handles
-        });
-        header.weak_total() - 1 - in_nodes
+        self.header().plain_weak_count()
     }
 
     /// Python's `getweakrefs`: one handle per weak reference object: a plain one first
