@@ -61,7 +61,8 @@ fn every_weak_ref_is_dead_during_drop_and_callbacks() {
 
 #[test]
 fn callback_receives_the_very_weak_it_was_registered_with() {
-    let seen: StdRc<RefCell<Option<(String, Weak<u8>)>>> = StdRc::new(RefCell::new(None));
+    type Seen = StdRc<RefCell<Option<(String, Weak<u8>)>>>;
+    let seen: Seen = StdRc::new(RefCell::new(None));
     let obj = Rc::new(7u8);
     let slot = seen.clone();
     let r = Rc::downgrade_with(&obj, move |dead: &Weak<u8>| {
