@@ -1,0 +1,164 @@
+//! Memory: what an object costs with and without callbacks, compared with std, and
+//! that every scenario gives back every byte. A counting global allocator keeps
+//! per-thread figures, so tests running in parallel do not disturb each other.
+
+mod common;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use weakref::rc::{finalize, Rc};
+
+struct Counting;
+
+thread_local! {
+    // Const-initialised, no destructor: usable from inside the allocator.
+    static LIVE_BYTES: Cell<isize> = const { Cell::new(0) };
+    static REQUESTED: Cell<usize> = const { Cell::new(0) };
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = LIVE_BYTES.try_with(|b| b.set(b.get() + layout.size() as isize));
+        let _ = REQUESTED.try_with(|r| r.set(r.get() + layout.size()));
+        // SAFETY: forwarded.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        let _ = LIVE_BYTES.try_with(|b| b.set(b.get() - layout.size() as isize));
+        // SAFETY: forwarded.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// Bytes requested from the allocator while `f` runs, and bytes still held after.
+fn measure<R>(f: impl FnOnce() -> R) -> (usize, isize, R) {
+    let live_before = LIVE_BYTES.with(Cell::get);
+    let requested_before = REQUESTED.with(Cell::get);
+    let result = f();
+    let requested = REQUESTED.with(Cell::get) - requested_before;
+    let held = LIVE_BYTES.with(Cell::get) - live_before;
+    (requested, held, result)
+}
+
+#[test]
+fn an_object_without_callbacks_costs_what_std_costs() {
+    let (std_bytes, _, std_rc) = measure(|| std::rc::Rc::new(0u64));
+    let (our_bytes, _, our_rc) = measure(|| Rc::new(0u64));
+    assert_eq!(our_bytes, std_bytes);
+    assert_eq!(our_bytes, 24, "two counts and the value");
+    // A plain weak reference allocates nothing, as in std.
+    let (weak_bytes, _, weak) = measure(|| Rc::downgrade(&our_rc));
+    assert_eq!(weak_bytes, 0);
+    drop((std_rc, our_rc, weak));
+}
+
+#[test]
+fn callbacks_and_finalizers_pay_for_themselves_only() {
+    let obj = Rc::new(0u64);
+    let (first, _, w1) = measure(|| Rc::downgrade_with(&obj, |_| ()));
+    let (second, _, w2) = measure(|| Rc::downgrade_with(&obj, |_| ()));
+    assert!(
+        first > second,
+        "the first registration also allocates the side table"
+    );
+    assert!(second > 0);
+    let (fin, _, f) = measure(|| finalize(&obj, |()| (), ()));
+    assert!(fin > 0);
+    eprintln!("first callback {first} B, next callback {second} B, finalizer {fin} B");
+    drop((w1, w2, f, obj));
+}
+
+#[test]
+fn every_death_path_gives_back_every_byte() {
+    type Scenario = (&'static str, Box<dyn Fn()>);
+    let scenarios: Vec<Scenario> = vec![
+        (
+            "plain",
+            Box::new(|| {
+                let a = Rc::new([0u8; 100]);
+                let w = Rc::downgrade(&a);
+                drop(a);
+                drop(w);
+            }),
+        ),
+        (
+            "weak outlives",
+            Box::new(|| {
+                let a = Rc::new(String::from("x"));
+                let w = Rc::downgrade_with(&a, |_| ());
+                drop(a);
+                assert!(w.upgrade().is_none());
+            }),
+        ),
+        (
+            "cancelled",
+            Box::new(|| {
+                let a = Rc::new(1);
+                let w = Rc::downgrade_with(&a, |_| ());
+                drop(w);
+                drop(a);
+            }),
+        ),
+        (
+            "finalizers",
+            Box::new(|| {
+                let a = Rc::new(vec![1, 2, 3]);
+                let f = finalize(&a, |v: Vec<u8>| v.len(), vec![1, 2]);
+                finalize(&a, |()| (), ());
+                let g = finalize(&a, |()| (), ());
+                g.detach();
+                drop(a);
+                drop(f);
+            }),
+        ),
+        (
+            "try_unwrap",
+            Box::new(|| {
+                let a = Rc::new(String::from("moved"));
+                let _w = Rc::downgrade_with(&a, |_| ());
+                assert_eq!(Rc::try_unwrap(a).unwrap(), "moved");
+            }),
+        ),
+        (
+            "make_mut",
+            Box::new(|| {
+                let mut a = Rc::new(5);
+                let _w = Rc::downgrade_with(&a, |_| ());
+                *Rc::make_mut(&mut a) += 1;
+            }),
+        ),
+        (
+            "weakrefs listing",
+            Box::new(|| {
+                let a = Rc::new(());
+                let _w = Rc::downgrade_with(&a, |_| ());
+                let _p = Rc::downgrade(&a);
+                let refs = Rc::weakrefs(&a);
+                drop(a);
+                drop(refs);
+            }),
+        ),
+        (
+            "panicking callback",
+            Box::new(|| {
+                let ((), _) = common::capture_reports(|| {
+                    let a = Rc::new(());
+                    let _w = Rc::downgrade_with(&a, |_| panic!("{}: leak check", common::EXPECTED));
+                    drop(a);
+                });
+            }),
+        ),
+    ];
+    // Warm up lazily allocated runtime state (panic machinery, thread-locals).
+    for (_, scenario) in &scenarios {
+        scenario();
+    }
+    for (name, scenario) in &scenarios {
+        let (_, held, ()) = measure(scenario);
+        assert_eq!(held, 0, "scenario {name:?} kept {held} bytes");
+    }
+}
