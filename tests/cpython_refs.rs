@@ -22,8 +22,11 @@ struct C;
 #[derive(Debug, PartialEq, Eq, Hash)]
 struct Object(i32);
 
+/// A boxed callback for a `Weak<C>`.
+type Callback = Box<dyn FnOnce(&Weak<C>)>;
+
 /// CPython's `TestBase.callback`: counts calls.
-fn counter() -> (StdRc<Cell<u32>>, impl Fn() -> Box<dyn FnOnce(&Weak<C>)>) {
+fn counter() -> (StdRc<Cell<u32>>, impl Fn() -> Callback) {
     let count = StdRc::new(Cell::new(0));
     let c = count.clone();
     (count, move || {
