@@ -128,17 +128,42 @@ impl<F: Flavor> BoxHeader<F> {
         }
     }
 
+    /// Adds one weak reference if the count is thin (the case of every object
+    /// without callbacks); returns `false`, changing nothing, otherwise. This is the
+    /// same work as std's `inc_weak`: load, add, store, and an overflow check (a
+    /// thin word only wraps to zero, from `usize::MAX - 1`, as std's count does).
+    #[inline]
+    pub(crate) fn try_increment_weak_thin(&self) -> bool {
+        let word = self.weak.load();
+        if word.addr() & INFLATED != 0 {
+            return false;
+        }
+        let next = word.addr().wrapping_add(THIN_ONE);
+        if next == 0 {
+            std::process::abort();
+        }
+        self.weak
+            .compare_exchange(word, ptr::without_provenance_mut(next))
+            .is_ok()
+    }
+
     /// Adds one weak reference.
     #[inline]
     pub(crate) fn increment_weak(&self) {
+        if !self.try_increment_weak_thin() {
+            self.increment_weak_slow();
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn increment_weak_slow(&self) {
         loop {
-            let word = self.weak.load();
-            if word.addr() & INFLATED != 0 {
-                if let WeakState::Inflated(registry) = self.weak_state() {
-                    registry.weak.increment();
-                    return;
-                }
+            if let WeakState::Inflated(registry) = self.weak_state() {
+                registry.weak.increment();
+                return;
             }
+            let word = self.weak.load();
             let Some(next) = word.addr().checked_add(THIN_ONE) else {
                 std::process::abort();
             };
@@ -152,17 +177,45 @@ impl<F: Flavor> BoxHeader<F> {
         }
     }
 
+    /// Removes one weak reference if the count is thin: `Some(true)` if it was the
+    /// last (the caller frees the allocation, which then has no registry), `Some(false)`
+    /// if not; `None`, changing nothing, if the count is inflated.
+    #[inline]
+    pub(crate) fn try_decrement_weak_thin(&self) -> Option<bool> {
+        let word = self.weak.load();
+        if word.addr() & INFLATED != 0 {
+            return None;
+        }
+        let next = word.map_addr(|a| a - THIN_ONE);
+        match self.weak.compare_exchange(word, next) {
+            Ok(()) => Some(word.addr() == THIN_ONE),
+            Err(_) => None,
+        }
+    }
+
     /// Removes one weak reference; returns `true` if it was the last one, in which case
     /// the caller must free the allocation (see [`RcBox::dealloc`]).
     #[inline]
     pub(crate) fn decrement_weak(&self) -> bool {
+        match self.try_decrement_weak_thin() {
+            Some(last) => last,
+            None => self.decrement_weak_slow(),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn decrement_weak_slow(&self) -> bool {
         loop {
             match self.weak_state() {
                 WeakState::Inflated(registry) => return registry.weak.decrement() == 1,
                 WeakState::Thin(count) => {
                     let word = self.weak.load();
-                    let next = thin_word(count - 1);
-                    if self.weak.compare_exchange(word, next).is_ok() {
+                    if self
+                        .weak
+                        .compare_exchange(word, thin_word(count - 1))
+                        .is_ok()
+                    {
                         return count == 1;
                     }
                 }
@@ -225,12 +278,23 @@ impl<T, F: Flavor> RcBox<T, F> {
         }
     }
 
+    /// Frees an allocation that never had a registry.
+    ///
+    /// # Safety
+    /// As [`RcBox::dealloc`], and the weak word is thin.
+    #[inline]
+    pub(crate) unsafe fn dealloc_thin(this: NonNull<Self>) {
+        // SAFETY: per the contract.
+        unsafe { dealloc(this.as_ptr().cast(), Layout::new::<Self>()) }
+    }
+
     /// Drops one weak reference to `header`'s allocation and frees it if that was the
     /// last. Used through a type-erased pointer by registration nodes.
     ///
     /// # Safety
     /// `header` is the header of a live `RcBox<T, F>` and the caller owns one weak
     /// reference to it, which this consumes.
+    #[inline]
     pub(crate) unsafe fn release_weak(header: NonNull<BoxHeader<F>>) {
         // SAFETY: the caller's weak reference keeps the allocation live.
         if unsafe { header.as_ref() }.decrement_weak() {

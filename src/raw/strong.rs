@@ -41,7 +41,28 @@ impl<T, F: Flavor> Drop for EndOfLife<T, F> {
 /// # Safety
 /// The strong count of `rc_box` is zero, its value is no longer live, and the caller
 /// owns the implicit weak reference, which this consumes.
+#[inline]
 unsafe fn end_of_life<T, F: Flavor>(rc_box: NonNull<RcBox<T, F>>) {
+    // SAFETY: the implicit weak reference keeps the allocation alive.
+    let header = unsafe { &(*rc_box.as_ptr()).header };
+    // A thin weak word means the object never had a callback or finalizer: releasing
+    // the implicit weak reference is all there is to do, as in std.
+    match header.try_decrement_weak_thin() {
+        Some(false) => {}
+        // SAFETY: the last weak reference, on an allocation with no registry.
+        Some(true) => unsafe { RcBox::dealloc_thin(rc_box) },
+        // SAFETY: forwarded contract.
+        None => unsafe { end_of_life_registered(rc_box) },
+    }
+}
+
+/// [`end_of_life`] of an object that has a registry: its callbacks run first.
+///
+/// # Safety
+/// As [`end_of_life`].
+#[cold]
+#[inline(never)]
+unsafe fn end_of_life_registered<T, F: Flavor>(rc_box: NonNull<RcBox<T, F>>) {
     struct ReleaseImplicit<T, F: Flavor>(NonNull<RcBox<T, F>>);
     impl<T, F: Flavor> Drop for ReleaseImplicit<T, F> {
         fn drop(&mut self) {
@@ -143,6 +164,16 @@ impl<T, F: Flavor> RawRc<T, F> {
 
     #[inline]
     pub(crate) fn downgrade(&self) -> RawWeak<T, F> {
+        if self.header().try_increment_weak_thin() {
+            RawWeak::from_box(self.ptr)
+        } else {
+            self.downgrade_slow()
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn downgrade_slow(&self) -> RawWeak<T, F> {
         self.header().increment_weak();
         RawWeak::from_box(self.ptr)
     }

@@ -99,8 +99,17 @@ impl<T, F: Flavor> RawWeak<T, F> {
     /// A strong handle if the referent is alive.
     #[inline]
     pub(crate) fn upgrade(&self) -> Option<RawRc<T, F>> {
-        let rc_box = self.rc_box()?;
-        // SAFETY: as in `header`.
+        // The plain case falls through; the others are out of line, so this is the
+        // same straight-line code as std's upgrade.
+        if self.ptr.addr().get() & NODE_TAG != 0 {
+            return self.upgrade_tagged();
+        }
+        Self::upgrade_box(self.ptr.cast())
+    }
+
+    #[inline]
+    fn upgrade_box(rc_box: NonNull<RcBox<T, F>>) -> Option<RawRc<T, F>> {
+        // SAFETY: a weak handle keeps the allocation alive.
         let header = unsafe { &(*rc_box.as_ptr()).header };
         if header.strong.increment_if_nonzero() {
             // SAFETY: we just took a strong reference on a live value.
@@ -108,6 +117,12 @@ impl<T, F: Flavor> RawWeak<T, F> {
         } else {
             None
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn upgrade_tagged(&self) -> Option<RawRc<T, F>> {
+        Self::upgrade_box(self.rc_box()?)
     }
 
     /// Strong references to the referent (0 when dead or dangling).
@@ -214,26 +229,44 @@ impl<T, F: Flavor> RawWeak<T, F> {
     }
 }
 
-impl<T, F: Flavor> Clone for RawWeak<T, F> {
+impl<T, F: Flavor> RawWeak<T, F> {
+    /// The plain handle's allocation header, if this is a plain handle.
     #[inline]
-    fn clone(&self) -> Self {
-        match self.target() {
-            // SAFETY: our handle keeps the allocation alive.
+    fn plain_header(&self) -> Option<&BoxHeader<F>> {
+        if self.ptr.addr().get() & NODE_TAG == 0 {
+            // SAFETY: plain: our weak reference keeps the allocation alive.
+            Some(unsafe { &(*self.ptr.cast::<RcBox<T, F>>().as_ptr()).header })
+        } else {
+            None
+        }
+    }
+
+    /// Everything but a plain handle on a thin count: out of line, and returning the
+    /// result, so that the fast path needs no saved registers.
+    #[cold]
+    #[inline(never)]
+    fn clone_slow(ptr: NonNull<()>) -> Self {
+        // A view of the handle being cloned (owned by the caller, so not dropped).
+        let this = ManuallyDrop::new(RawWeak::<T, F> {
+            ptr,
+            _marker: PhantomData,
+        });
+        match this.target() {
+            // SAFETY: our weak reference keeps the allocation alive.
             Target::Plain(rc_box) => unsafe { &(*rc_box.as_ptr()).header }.increment_weak(),
             // SAFETY: we own a handle on the node.
             Target::Node(node) => unsafe { node::acquire_handle(node) },
             Target::Dangling => {}
         }
         RawWeak {
-            ptr: self.ptr,
+            ptr,
             _marker: PhantomData,
         }
     }
-}
 
-impl<T, F: Flavor> Drop for RawWeak<T, F> {
-    #[inline]
-    fn drop(&mut self) {
+    #[cold]
+    #[inline(never)]
+    fn drop_slow(&mut self) {
         match self.target() {
             // SAFETY: we own one weak reference to the allocation.
             Target::Plain(rc_box) => unsafe {
@@ -242,6 +275,31 @@ impl<T, F: Flavor> Drop for RawWeak<T, F> {
             // SAFETY: we own one handle on the node.
             Target::Node(node) => unsafe { node::release_handle(node) },
             Target::Dangling => {}
+        }
+    }
+}
+
+impl<T, F: Flavor> Clone for RawWeak<T, F> {
+    #[inline]
+    fn clone(&self) -> Self {
+        match self.plain_header() {
+            Some(header) if header.try_increment_weak_thin() => RawWeak {
+                ptr: self.ptr,
+                _marker: PhantomData,
+            },
+            _ => Self::clone_slow(self.ptr),
+        }
+    }
+}
+
+impl<T, F: Flavor> Drop for RawWeak<T, F> {
+    #[inline]
+    fn drop(&mut self) {
+        match self.plain_header().map(BoxHeader::try_decrement_weak_thin) {
+            Some(Some(false)) => {}
+            // SAFETY: the last weak reference, on an allocation with no registry.
+            Some(Some(true)) => unsafe { RcBox::<T, F>::dealloc_thin(self.ptr.cast()) },
+            _ => self.drop_slow(),
         }
     }
 }
