@@ -125,7 +125,7 @@ fn main() {
         ),
         (
             "Rc::new + drop",
-            both!(|rc| { () }, |_s| {
+            both!(|rc| {}, |_s| {
                 let _ = black_box(rc::Rc::new(black_box(5u64)));
             }),
         ),
