@@ -56,12 +56,11 @@ impl<T, F: Flavor, C: FnOnce(&RawWeak<T, F>)> CallbackNode<T, F, C> {
     unsafe fn fire(node: NonNull<NodeHeader<F>>) {
         // SAFETY: the death that calls us holds a handle; the cast undoes `register`.
         let this = unsafe { node.cast::<Self>().as_ref() };
-        if !this.header.has_state(PENDING) {
+        if !this.header.set_state(PENDING, false) {
             return;
         }
-        this.header.set_state(PENDING, false);
         // SAFETY: `PENDING` was set, so the callback is initialised, and clearing it
-        // makes this read the only one.
+        // (atomically) made this read the only one.
         let callback = unsafe { (*this.callback.get()).assume_init_read() };
         // The callback receives the very reference `downgrade_with` returned: a
         // borrowed handle on this node, backed by the handle the death holds.
@@ -73,8 +72,7 @@ impl<T, F: Flavor, C: FnOnce(&RawWeak<T, F>)> CallbackNode<T, F, C> {
         // SAFETY: the last handle is gone and the node is unlinked: we own it; it was
         // made by `Box::new` in `register`.
         let this = unsafe { Box::from_raw(node.cast::<Self>().as_ptr()) };
-        if this.header.has_state(PENDING) {
-            this.header.set_state(PENDING, false);
+        if this.header.set_state(PENDING, false) {
             // SAFETY: `PENDING` says the callback is initialised. If its `Drop`
             // panics, `this` is still freed while unwinding.
             unsafe { (*this.callback.get()).assume_init_drop() };

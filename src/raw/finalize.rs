@@ -23,7 +23,7 @@ use core::panic::AssertUnwindSafe;
 use core::ptr::NonNull;
 use std::panic::catch_unwind;
 
-use crate::flavor::{Flavor, Lock};
+use crate::flavor::{Count, Flavor, Lock};
 use crate::raw::node::{
     self, NodeHeader, NodeKind, NodeVTable, AT_EXIT, BORROWED, LINKED, PENDING,
 };
@@ -126,6 +126,8 @@ impl<F: Flavor> ExitList<F> {
 #[repr(C)]
 pub(crate) struct FinalizeHeader<F: Flavor, A, R> {
     base: FinalizerBase<F>,
+    /// The thread that holds `BORROWED` (its `thread_token`), 0 when none does.
+    borrower: F::Count,
     /// Initialised while `PENDING`.
     args: UnsafeCell<MaybeUninit<A>>,
     /// Takes the function out and calls it with the arguments.
@@ -202,24 +204,36 @@ where
 /// to the caller, which then owns the function too and must call or drop it (through
 /// the header's `call` / `drop_func`). `None` if the registration had already ended.
 ///
+/// Of several threads racing here (an explicit call, `detach`, the object's death,
+/// the exit run), exactly one wins: clearing `PENDING` is one atomic exchange.
+///
 /// # Safety
 /// The caller holds a handle on the node (other than the registration's).
 ///
 /// # Panics
-/// If `peek` is cloning the arguments right now (only possible from inside that
-/// `Clone` impl).
+/// If this thread is cloning the arguments for `peek` right now (only possible from
+/// inside that `Clone` impl). Another thread's `peek` is waited for.
 unsafe fn consume<F: ExitFlavor, A, R>(header: NonNull<FinalizeHeader<F, A, R>>) -> Option<A> {
     // SAFETY: the caller's handle keeps the node alive.
     let this = unsafe { header.as_ref() };
     let node = &this.base.node;
-    if !node.has_state(PENDING) {
-        return None;
+    loop {
+        let state = node.state.get();
+        if state & PENDING == 0 {
+            return None;
+        }
+        if state & BORROWED != 0 {
+            assert!(
+                this.borrower.get() != F::thread_token(),
+                "weakref: a finalizer was called or detached from inside `Clone` of its own arguments during `peek`"
+            );
+            F::relax();
+            continue;
+        }
+        if node.state.compare_exchange(state, state & !PENDING) {
+            break;
+        }
     }
-    assert!(
-        !node.has_state(BORROWED),
-        "weakref: a finalizer was called or detached from inside `Clone` of its own arguments during `peek`"
-    );
-    node.set_state(PENDING, false);
     // Raw pointers keep the node allocation's provenance (`repr(C)` prefixes).
     let node_ptr = header.cast::<NodeHeader<F>>();
     let base_ptr = header.cast::<FinalizerBase<F>>();
@@ -232,7 +246,8 @@ unsafe fn consume<F: ExitFlavor, A, R>(header: NonNull<FinalizeHeader<F, A, R>>)
             }
         });
     }
-    // SAFETY: a pending finalizer is in the exit list.
+    // SAFETY: a pending finalizer is in the exit list, and only the one consumer
+    // that cleared `PENDING` takes it out.
     F::with_exit_list(|list| unsafe { list.unlink(base_ptr) });
     // SAFETY: `PENDING` was set, so the arguments are initialised; clearing it made
     // this the only read.
@@ -302,6 +317,7 @@ impl<T, F: ExitFlavor, A, R> RawFinalize<T, F, A, R> {
                         next: None,
                     }),
                 },
+                borrower: F::Count::new(0),
                 args: UnsafeCell::new(MaybeUninit::new(args)),
                 call: FinalizeNode::<T, F, A, R, Func>::call,
                 drop_func: FinalizeNode::<T, F, A, R, Func>::drop_func,
@@ -373,22 +389,40 @@ impl<T, F: ExitFlavor, A, R> RawFinalize<T, F, A, R> {
         A: Clone,
     {
         let obj = self.upgrade()?;
-        let node = self.node();
-        if !node.has_state(PENDING) || node.has_state(BORROWED) {
-            return None;
+        // SAFETY: our handle keeps the node alive.
+        let this = unsafe { self.header.as_ref() };
+        let node = &this.base.node;
+        let me = F::thread_token();
+        loop {
+            let state = node.state.get();
+            if state & PENDING == 0 {
+                return None;
+            }
+            if state & BORROWED != 0 {
+                if this.borrower.get() == me {
+                    // A `peek` from inside our own `A::clone`: nothing to give.
+                    return None;
+                }
+                F::relax();
+                continue;
+            }
+            if node.state.compare_exchange(state, state | BORROWED) {
+                break;
+            }
         }
-        struct Unborrow<'a, F: Flavor>(&'a NodeHeader<F>);
+        this.borrower.set(me);
+        struct Unborrow<'a, F: Flavor>(&'a NodeHeader<F>, &'a F::Count);
         impl<F: Flavor> Drop for Unborrow<'_, F> {
             fn drop(&mut self) {
+                self.1.set(0);
                 self.0.set_state(BORROWED, false);
             }
         }
-        node.set_state(BORROWED, true);
-        let _unborrow = Unborrow(node);
-        // SAFETY: `PENDING` means initialised; `BORROWED` makes `consume` refuse to
-        // move the arguments while we hold this reference; `obj` keeps the object, so
-        // the death cannot run.
-        let args = unsafe { (*self.header.as_ref().args.get()).assume_init_ref() }.clone();
+        let _unborrow = Unborrow(node, &this.borrower);
+        // SAFETY: `PENDING` means initialised; `BORROWED` makes `consume` wait (or,
+        // on this thread, refuse) instead of moving the arguments while we hold this
+        // reference; `obj` keeps the object alive, so its death cannot run.
+        let args = unsafe { (*this.args.get()).assume_init_ref() }.clone();
         Some((obj, args))
     }
 

@@ -111,10 +111,16 @@ impl<F: Flavor> NodeHeader<F> {
         self.state.get() & bit != 0
     }
 
+    /// Sets or clears `bit` atomically (other bits may change concurrently); returns
+    /// whether it was set before.
     #[inline]
-    pub(crate) fn set_state(&self, bit: usize, on: bool) {
-        let s = self.state.get();
-        self.state.set(if on { s | bit } else { s & !bit });
+    pub(crate) fn set_state(&self, bit: usize, on: bool) -> bool {
+        let before = if on {
+            self.state.fetch_or(bit)
+        } else {
+            self.state.fetch_and_not(bit)
+        };
+        before & bit != 0
     }
 }
 
@@ -171,25 +177,44 @@ impl<F: Flavor> NodeList<F> {
         self.len -= 1;
     }
 
-    /// Unlinks every node, newest first, taking one handle on each so that it
-    /// survives until the caller releases it. Returns the first of the chain, which
-    /// stays walkable through [`next_detached`] because nobody else touches the links
-    /// of an unlinked node.
+    /// Unlinks every node, newest first, and pins each with a handle so that it
+    /// survives until the caller releases it. Returns the chain of pinned nodes, in
+    /// the same order, walkable through [`next_detached`]: nobody else touches the
+    /// links of an unlinked node.
+    ///
+    /// A node whose last handle is being released by another thread right now (its
+    /// handle count already reached zero) cannot be pinned: it is unlinked and left
+    /// out, and that thread frees it without running its callback. So a `Weak`
+    /// dropped while its referent dies either cancels its callback or sees it run,
+    /// never both (CPython's rule for free-threaded builds).
     pub(crate) fn detach_all(&mut self) -> Option<NonNull<NodeHeader<F>>> {
-        let head = self.head.take();
-        let mut cursor = head;
-        while let Some(node) = cursor {
-            // SAFETY: linked nodes are live and we hold the lock. The pin is a
-            // handle like any other, owning a weak reference to the target.
-            unsafe { acquire_handle(node) };
-            // SAFETY: as above.
-            let node = unsafe { node.as_ref() };
-            node.set_state(LINKED, false);
-            // SAFETY: links are ours under the lock.
-            cursor = unsafe { (*node.links.get()).next };
-        }
+        let mut cursor = self.head.take();
         self.len = 0;
-        head
+        let mut chain: Option<NonNull<NodeHeader<F>>> = None;
+        let mut tail: Option<NonNull<NodeHeader<F>>> = None;
+        while let Some(node) = cursor {
+            // SAFETY: linked nodes are live (a node is unlinked before it is freed,
+            // under this lock, which we hold); links are ours under the lock.
+            let header = unsafe { node.as_ref() };
+            let links = unsafe { &mut *header.links.get() };
+            cursor = links.next;
+            header.set_state(LINKED, false);
+            // SAFETY: linked, hence live.
+            if !unsafe { try_acquire_handle(node) } {
+                links.prev = None;
+                links.next = None;
+                continue;
+            }
+            links.prev = tail;
+            links.next = None;
+            match tail {
+                // SAFETY: `tail` is a pinned node of the chain.
+                Some(tail) => unsafe { (*tail.as_ref().links.get()).next = Some(node) },
+                None => chain = Some(node),
+            }
+            tail = Some(node);
+        }
+        chain
     }
 
     /// Calls `f` on every linked node, newest first.
@@ -219,14 +244,31 @@ pub(crate) unsafe fn next_detached<F: Flavor>(
 /// Takes one more handle on `node` (a clone of a `Weak`, a `Finalize`, ...).
 ///
 /// # Safety
-/// The caller already owns a handle (or holds the registry lock with `node` linked).
+/// The caller already owns a handle on `node`, so the count cannot be zero.
 pub(crate) unsafe fn acquire_handle<F: Flavor>(node: NonNull<NodeHeader<F>>) {
     // SAFETY: a live handle keeps the node and its target allocation alive.
     let header = unsafe { node.as_ref() };
+    header.handles.increment();
     // Every handle owns a weak reference to the target; see the module docs.
     // SAFETY: the target outlives every handle.
     unsafe { header.target.as_ref() }.increment_node_handle();
-    header.handles.increment();
+}
+
+/// Takes a handle on `node` unless its count already reached zero (its last handle is
+/// being released, and the node is about to be freed); returns whether it did.
+///
+/// # Safety
+/// `node` is live: linked in a list whose lock the caller holds (a node is unlinked,
+/// under that lock, before it is freed).
+pub(crate) unsafe fn try_acquire_handle<F: Flavor>(node: NonNull<NodeHeader<F>>) -> bool {
+    // SAFETY: per the contract.
+    let header = unsafe { node.as_ref() };
+    if !header.handles.increment_if_nonzero() {
+        return false;
+    }
+    // SAFETY: the handle just taken keeps the target alive.
+    unsafe { header.target.as_ref() }.increment_node_handle();
+    true
 }
 
 /// Releases one handle on `node`; the last one unlinks it (cancelling a pending

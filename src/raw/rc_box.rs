@@ -36,6 +36,14 @@ use crate::raw::node::NodeList;
 const INFLATED: usize = 1;
 /// One weak reference in the thin encoding.
 const THIN_ONE: usize = 2;
+/// The largest thin word a count may reach; an increment past it aborts (std's
+/// `Arc` limit, `isize::MAX`, so that the lock value below is never a count).
+const THIN_MAX: usize = isize::MAX as usize - 1;
+/// The thin word while a uniqueness check holds the weak count at "implicit only"
+/// (std's `Arc` locks its weak count the same way, at `usize::MAX`).
+const THIN_LOCKED: usize = usize::MAX - 1;
+/// The inflated weak count's value while a uniqueness check holds it.
+const COUNT_LOCKED: usize = usize::MAX;
 
 /// The type-independent head of an allocation: the two counts.
 #[repr(C)]
@@ -130,17 +138,15 @@ impl<F: Flavor> BoxHeader<F> {
 
     /// Adds one weak reference if the count is thin (the case of every object
     /// without callbacks); returns `false`, changing nothing, otherwise. This is the
-    /// same work as std's `inc_weak`: load, add, store, and an overflow check (a
-    /// thin word only wraps to zero, from `usize::MAX - 1`, as std's count does).
+    /// same work as std's `inc_weak`: load, add, store, and an overflow check.
     #[inline]
     pub(crate) fn try_increment_weak_thin(&self) -> bool {
         let word = self.weak.load();
-        if word.addr() & INFLATED != 0 {
-            return false;
-        }
         let next = word.addr().wrapping_add(THIN_ONE);
-        if next == 0 {
-            std::process::abort();
+        // The inflated word, the locked word and an overflow all leave for the slow
+        // path (the last two through the one bound check).
+        if word.addr() & INFLATED != 0 || next > THIN_MAX {
+            return false;
         }
         self.weak
             .compare_exchange(word, ptr::without_provenance_mut(next))
@@ -159,14 +165,24 @@ impl<F: Flavor> BoxHeader<F> {
     #[inline(never)]
     fn increment_weak_slow(&self) {
         loop {
-            if let WeakState::Inflated(registry) = self.weak_state() {
-                registry.weak.increment();
-                return;
-            }
             let word = self.weak.load();
-            let Some(next) = word.addr().checked_add(THIN_ONE) else {
+            if word.addr() & INFLATED != 0 {
+                if let WeakState::Inflated(registry) = self.weak_state() {
+                    registry.weak.increment_unless_locked(COUNT_LOCKED);
+                    return;
+                }
+                continue;
+            }
+            if word.addr() == THIN_LOCKED {
+                // A uniqueness check holds the count for an instant (only possible
+                // when this increment comes from a strong handle on another thread).
+                F::relax();
+                continue;
+            }
+            let next = word.addr() + THIN_ONE;
+            if next > THIN_MAX {
                 std::process::abort();
-            };
+            }
             if self
                 .weak
                 .compare_exchange(word, ptr::without_provenance_mut(next))
@@ -230,11 +246,18 @@ impl<F: Flavor> BoxHeader<F> {
     }
 
     /// Plain weak references: all weak references but the node handles and the
-    /// implicit one. Only meaningful while the value is alive.
+    /// implicit one. Only meaningful while the value is alive; with other threads at
+    /// work, a snapshot.
     pub(crate) fn plain_weak_count(&self) -> usize {
         match self.weak_state() {
-            WeakState::Thin(count) => count - 1,
-            WeakState::Inflated(registry) => registry.weak.get() - registry.node_handles.get() - 1,
+            WeakState::Thin(_) => self.weak_total() - 1,
+            WeakState::Inflated(registry) => {
+                // Handles add their weak reference before counting themselves and
+                // remove it after, so reading `node_handles` first never undercounts
+                // the others; `saturating_sub` covers releases in between.
+                let node_handles = registry.node_handles.get();
+                self.weak_total().saturating_sub(node_handles + 1)
+            }
         }
     }
 
@@ -242,8 +265,42 @@ impl<F: Flavor> BoxHeader<F> {
     #[inline]
     pub(crate) fn weak_total(&self) -> usize {
         match self.weak_state() {
+            WeakState::Thin(_) if self.weak.load().addr() == THIN_LOCKED => 1,
             WeakState::Thin(count) => count,
-            WeakState::Inflated(registry) => registry.weak.get(),
+            WeakState::Inflated(registry) => match registry.weak.get() {
+                COUNT_LOCKED => 1,
+                count => count,
+            },
+        }
+    }
+
+    /// If the implicit weak reference is the only one, locks the weak count there
+    /// (so that no `downgrade` can slip in) and returns `true`; the caller then
+    /// checks the strong count and calls [`BoxHeader::unlock_weak`].
+    pub(crate) fn lock_weak_if_unique(&self) -> bool {
+        let word = self.weak.load();
+        if word.addr() & INFLATED == 0 {
+            word.addr() == THIN_ONE
+                && self
+                    .weak
+                    .compare_exchange(word, ptr::without_provenance_mut(THIN_LOCKED))
+                    .is_ok()
+        } else {
+            self.registry()
+                .is_some_and(|r| r.weak.compare_exchange(1, COUNT_LOCKED))
+        }
+    }
+
+    /// Undoes a successful [`BoxHeader::lock_weak_if_unique`].
+    pub(crate) fn unlock_weak(&self) {
+        let word = self.weak.load();
+        if word.addr() & INFLATED == 0 {
+            debug_assert_eq!(word.addr(), THIN_LOCKED);
+            let unlocked = self.weak.compare_exchange(word, thin_word(1));
+            debug_assert!(unlocked.is_ok());
+        } else if let Some(registry) = self.registry() {
+            let unlocked = registry.weak.compare_exchange(COUNT_LOCKED, 1);
+            debug_assert!(unlocked);
         }
     }
 

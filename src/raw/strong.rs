@@ -214,9 +214,11 @@ impl<T, F: Flavor> RawRc<T, F> {
             let nodes = registry.list.with(|list| {
                 let mut nodes: Vec<NonNull<NodeHeader<F>>> = Vec::with_capacity(list.len());
                 list.for_each(|node| {
-                    // SAFETY: linked, hence live; we hold the lock.
-                    unsafe { node::acquire_handle(node) };
-                    nodes.push(node);
+                    // SAFETY: linked, hence live; we hold the lock. A node whose
+                    // last handle is going away concurrently is left out.
+                    if unsafe { node::try_acquire_handle(node) } {
+                        nodes.push(node);
+                    }
                 });
                 nodes
             });
@@ -235,8 +237,18 @@ impl<T, F: Flavor> RawRc<T, F> {
         }
     }
 
+    /// std's `Arc` protocol, correct for every flavour: lock the weak count at
+    /// "implicit only", then read the strong count, then unlock. The lock keeps a
+    /// `downgrade` on another thread (from a strong handle that is then dropped) from
+    /// slipping between the two reads.
     fn is_unique(&self) -> bool {
-        self.strong_count() == 1 && self.header().weak_total() == 1
+        let header = self.header();
+        if !header.lock_weak_if_unique() {
+            return false;
+        }
+        let unique = header.strong.get() == 1;
+        header.unlock_weak();
+        unique
     }
 
     /// std's `make_mut`. When other strong references exist, the value is cloned into
@@ -248,25 +260,27 @@ impl<T, F: Flavor> RawRc<T, F> {
     where
         T: Clone,
     {
-        if this.strong_count() != 1 {
+        // std's `Arc` protocol: taking the strong count from 1 to 0 proves we are
+        // the only strong reference and stops any weak reference from upgrading.
+        if !this.header().strong.compare_exchange(1, 0) {
             let fresh = RawRc::new(this.value().clone());
-            // Dropping the old handle cannot end the old object's life: we checked
-            // there were others (unless `T::clone` dropped them, then it does, and
-            // its callbacks run, which is right).
+            // Dropping the old handle ends the old object's life only if `T::clone`
+            // (or another thread) dropped the others meanwhile; then its callbacks
+            // run, which is right.
             *this = fresh;
         } else if this.header().weak_total() != 1 {
             let old = this.ptr;
-            // SAFETY: we are the only strong reference. Zero the strong count first so
-            // that no weak reference can upgrade, then move the value out.
-            let value = unsafe {
-                (*old.as_ptr()).header.strong.set(0);
-                ptr::read(ptr::addr_of!((*old.as_ptr()).value))
-            };
+            // SAFETY: the strong count is zero and was ours: the value is ours to move.
+            let value = unsafe { ptr::read(ptr::addr_of!((*old.as_ptr()).value)) };
             let fresh = ManuallyDrop::new(RawRc::new(value));
             this.ptr = fresh.ptr;
             // SAFETY: the old value is gone, its strong count is zero and our former
             // strong reference owned the implicit weak reference.
             unsafe { end_of_life(old) };
+        } else {
+            // No weak reference exists (none can appear: that needs a strong or weak
+            // handle), so we are unique: restore the count.
+            this.header().strong.set(1);
         }
         // SAFETY: unique now (a fresh allocation, or already unique).
         unsafe { &mut (*this.ptr.as_ptr()).value }
