@@ -15,7 +15,10 @@
 //!
 //! # Flavours
 //!
-//! * [`rc`]: single-threaded, a superset of `std::rc`.
+//! * [`rc`]: single-threaded, a superset of `std::rc`;
+//! * [`sync`]: thread-safe, a superset of `std::sync::{Arc, Weak}`.
+//!
+//! Both are thin layers over one core, generic over the flavour's counters and locks.
 //!
 //! The behaviour follows CPython's (see the project's specification); where a Python
 //! rule cannot apply to Rust, the item's documentation says what happens instead.
@@ -40,12 +43,14 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
+mod exit;
 mod flavor;
 mod raw;
 mod report;
 mod repr;
 
 pub mod rc;
+pub mod sync;
 
 pub use report::{
     reset_panic_handler, set_panic_handler, CallbackPanic, PanicHandler, PanicSource,

@@ -14,8 +14,10 @@
 //! traits with atomics and a mutex; the core's algorithms do not change, which is the
 //! point of the split.
 
+mod atomic;
 mod local;
 
+pub(crate) use atomic::{Atomic, AtomicLock};
 pub(crate) use local::{Local, LocalLock};
 
 /// A threading model for the shared core.

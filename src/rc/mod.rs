@@ -42,7 +42,6 @@
 //! assert!(r.upgrade().is_none());
 //! ```
 
-mod exit;
 mod finalize;
 mod strong;
 mod weak;
