@@ -2,9 +2,9 @@
 #![allow(dead_code)]
 
 use std::cell::RefCell;
-use std::rc::Rc as StdRc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Once;
+use std::sync::{Arc, Mutex};
 
 use weakref::PanicSource;
 
@@ -78,22 +78,22 @@ pub fn quiet_expected_panics() {
     install();
 }
 
-/// A shared log of events, for checking orders.
+/// A shared log of events, for checking orders (usable from any thread).
 #[derive(Clone, Default)]
-pub struct Log(StdRc<RefCell<Vec<String>>>);
+pub struct Log(Arc<Mutex<Vec<String>>>);
 
 impl Log {
     pub fn new() -> Self {
         Self::default()
     }
     pub fn push(&self, event: impl Into<String>) {
-        self.0.borrow_mut().push(event.into());
+        self.0.lock().unwrap().push(event.into());
     }
     pub fn take(&self) -> Vec<String> {
-        std::mem::take(&mut *self.0.borrow_mut())
+        std::mem::take(&mut *self.0.lock().unwrap())
     }
     pub fn get(&self) -> Vec<String> {
-        self.0.borrow().clone()
+        self.0.lock().unwrap().clone()
     }
 }
 

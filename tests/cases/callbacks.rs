@@ -1,15 +1,6 @@
-//! The rules of weak references with callbacks (`Rc::downgrade_with`), one test each.
-
-mod common;
-
-use std::cell::{Cell, RefCell};
-use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::rc::Rc as StdRc;
-
-use common::{capture_reports, quiet_expected_panics, Log, Noisy, EXPECTED};
-
-use weakref::rc::{finalize, Rc, Weak};
-use weakref::PanicSource;
+// Behaviour of weak references with callbacks, for either flavour: included by
+// `rc_semantics.rs` and `sync_semantics.rs`, which import the flavour's `Rc` (for
+// `sync`, `Arc as Rc`), `Weak`, `finalize` and `Finalize`.
 
 #[test]
 fn value_drop_runs_first_then_callbacks_newest_first() {
@@ -26,51 +17,53 @@ fn value_drop_runs_first_then_callbacks_newest_first() {
 #[test]
 fn every_weak_ref_is_dead_during_drop_and_callbacks() {
     struct Probe {
-        weak: RefCell<Weak<Probe>>,
-        seen_in_drop: StdRc<Cell<Option<bool>>>,
+        weak: Mutex<Weak<Probe>>,
+        seen_in_drop: Shared<Mutex<Option<bool>>>,
     }
     impl Drop for Probe {
         fn drop(&mut self) {
             self.seen_in_drop
-                .set(Some(self.weak.borrow().upgrade().is_some()));
+                .lock()
+                .unwrap()
+                .replace(self.weak.lock().unwrap().upgrade().is_some());
         }
     }
-    let seen_in_drop = StdRc::new(Cell::new(None));
+    let seen_in_drop = Shared::new(Mutex::new(None));
     let obj = Rc::new(Probe {
-        weak: RefCell::new(Weak::new()),
+        weak: Mutex::new(Weak::new()),
         seen_in_drop: seen_in_drop.clone(),
     });
-    *obj.weak.borrow_mut() = Rc::downgrade(&obj);
+    *obj.weak.lock().unwrap() = Rc::downgrade(&obj);
     let plain = Rc::downgrade(&obj);
-    let in_callbacks = StdRc::new(RefCell::new(Vec::new()));
+    let in_callbacks = Shared::new(Mutex::new(Vec::new()));
     let (seen, plain2) = (in_callbacks.clone(), plain.clone());
     let other = Rc::downgrade_with(&obj, move |me| {
-        seen.borrow_mut()
+        seen.lock().unwrap()
             .push((me.upgrade().is_some(), plain2.upgrade().is_some()))
     });
     let seen = in_callbacks.clone();
     let other2 = other.clone();
     let _newer = Rc::downgrade_with(&obj, move |_| {
-        seen.borrow_mut().push((other2.upgrade().is_some(), false))
+        seen.lock().unwrap().push((other2.upgrade().is_some(), false))
     });
     drop(obj);
-    assert_eq!(seen_in_drop.get(), Some(false));
-    assert_eq!(*in_callbacks.borrow(), [(false, false), (false, false)]);
+    assert_eq!(*seen_in_drop.lock().unwrap(), Some(false));
+    assert_eq!(*in_callbacks.lock().unwrap(), [(false, false), (false, false)]);
     assert!(plain.upgrade().is_none() && other.upgrade().is_none());
 }
 
 #[test]
 fn callback_receives_the_very_weak_it_was_registered_with() {
-    type Seen = StdRc<RefCell<Option<(String, Weak<u8>)>>>;
-    let seen: Seen = StdRc::new(RefCell::new(None));
+    type Seen = Shared<Mutex<Option<(String, Weak<u8>)>>>;
+    let seen: Seen = Shared::new(Mutex::new(None));
     let obj = Rc::new(7u8);
     let slot = seen.clone();
     let r = Rc::downgrade_with(&obj, move |dead: &Weak<u8>| {
-        *slot.borrow_mut() = Some((format!("{dead:?}"), dead.clone()));
+        *slot.lock().unwrap() = Some((format!("{dead:?}"), dead.clone()));
     });
     let alive = format!("{r:?}");
     drop(obj);
-    let (shown, received) = seen.borrow_mut().take().expect("callback ran");
+    let (shown, received) = seen.lock().unwrap().take().expect("callback ran");
     assert!(Weak::ref_eq(&received, &r), "same identity");
     let address = |s: &str| s.split(';').next().unwrap().to_owned();
     assert_eq!(address(&shown), address(&alive), "same Debug address");
@@ -99,14 +92,14 @@ fn callback_of_a_dropped_weak_never_runs() {
 
 #[test]
 fn cancelled_callback_is_dropped_at_once() {
-    let captured = StdRc::new(());
+    let captured = Shared::new(());
     let obj = Rc::new(());
     let c = captured.clone();
     let w = Rc::downgrade_with(&obj, move |_| drop(c));
-    assert_eq!(StdRc::strong_count(&captured), 2);
+    assert_eq!(Shared::strong_count(&captured), 2);
     drop(w);
     assert_eq!(
-        StdRc::strong_count(&captured),
+        Shared::strong_count(&captured),
         1,
         "the closure was dropped with its last Weak"
     );
@@ -114,14 +107,14 @@ fn cancelled_callback_is_dropped_at_once() {
 
 #[test]
 fn callback_and_captures_are_freed_after_running() {
-    let captured = StdRc::new(());
+    let captured = Shared::new(());
     let obj = Rc::new(());
     let c = captured.clone();
     let w = Rc::downgrade_with(&obj, move |_| {
         let _keep = &c;
     });
     drop(obj);
-    assert_eq!(StdRc::strong_count(&captured), 1);
+    assert_eq!(Shared::strong_count(&captured), 1);
     assert!(!w.has_callback());
 }
 
@@ -148,14 +141,14 @@ fn callback_may_panic_while_a_panic_unwinds() {
     quiet_expected_panics();
     let log = Log::new();
     let l = log.clone();
-    let refs = RefCell::new(Vec::new());
+    let refs = Mutex::new(Vec::new());
     let (result, reports) = capture_reports(|| {
         catch_unwind(AssertUnwindSafe(|| {
             let obj = Rc::new(());
             // Kept outside the unwinding frame, so they outlive `obj`.
-            refs.borrow_mut()
+            refs.lock().unwrap()
                 .push(Rc::downgrade_with(&obj, move |_| l.push("older ran")));
-            refs.borrow_mut().push(Rc::downgrade_with(&obj, |_| {
+            refs.lock().unwrap().push(Rc::downgrade_with(&obj, |_| {
                 panic!("{EXPECTED}: in callback")
             }));
             panic!("{EXPECTED}: outer"); // `obj` dies while this unwinds
@@ -193,16 +186,16 @@ fn panic_in_value_drop_still_runs_callbacks_and_propagates() {
 #[test]
 fn callback_may_drop_its_own_weak() {
     let log = Log::new();
-    let holder: StdRc<RefCell<Option<Weak<()>>>> = StdRc::new(RefCell::new(None));
+    let holder: Shared<Mutex<Option<Weak<()>>>> = Shared::new(Mutex::new(None));
     let obj = Rc::new(());
     let (h, l) = (holder.clone(), log.clone());
     let w = Rc::downgrade_with(&obj, move |me| {
-        let mine = h.borrow_mut().take().expect("stored");
+        let mine = h.lock().unwrap().take().expect("stored");
         assert!(Weak::ref_eq(&mine, me));
         drop(mine); // the last user handle; `me` stays valid for this call
         l.push(format!("after drop: {me:?}"));
     });
-    *holder.borrow_mut() = Some(w);
+    *holder.lock().unwrap() = Some(w);
     drop(obj);
     let events = log.get();
     assert_eq!(events.len(), 1);
@@ -215,12 +208,12 @@ fn callback_may_drop_other_objects_whose_callbacks_then_run() {
     let inner = Rc::new(Noisy::new("inner", &log));
     let l = log.clone();
     let _wi = Rc::downgrade_with(&inner, move |_| l.push("inner cb"));
-    let slot = StdRc::new(RefCell::new(Some(inner)));
+    let slot = Shared::new(Mutex::new(Some(inner)));
     let outer = Rc::new(Noisy::new("outer", &log));
     let (s, l) = (slot.clone(), log.clone());
     let _wo = Rc::downgrade_with(&outer, move |_| {
         l.push("outer cb start");
-        drop(s.borrow_mut().take());
+        drop(s.lock().unwrap().take());
         l.push("outer cb end");
     });
     drop(outer);
@@ -260,13 +253,13 @@ fn callback_dropping_a_not_yet_run_sibling_still_runs_it() {
     // drops another reference to the same object does not cancel that one.
     let log = Log::new();
     let obj = Rc::new(());
-    let sibling_slot: StdRc<RefCell<Option<Weak<()>>>> = StdRc::new(RefCell::new(None));
+    let sibling_slot: Shared<Mutex<Option<Weak<()>>>> = Shared::new(Mutex::new(None));
     let l = log.clone();
     let older = Rc::downgrade_with(&obj, move |_| l.push("older ran"));
-    *sibling_slot.borrow_mut() = Some(older);
+    *sibling_slot.lock().unwrap() = Some(older);
     let (s, l) = (sibling_slot.clone(), log.clone());
     let _newer = Rc::downgrade_with(&obj, move |_| {
-        drop(s.borrow_mut().take());
+        drop(s.lock().unwrap().take());
         l.push("newer ran");
     });
     drop(obj);
@@ -390,16 +383,16 @@ fn new_cyclic_weak_is_dead_during_construction_and_live_after() {
 #[test]
 fn new_cyclic_panic_frees_everything() {
     quiet_expected_panics();
-    let escaped: StdRc<RefCell<Option<Weak<u32>>>> = StdRc::new(RefCell::new(None));
+    let escaped: Shared<Mutex<Option<Weak<u32>>>> = Shared::new(Mutex::new(None));
     let e = escaped.clone();
     let result = catch_unwind(AssertUnwindSafe(|| {
         Rc::new_cyclic(|me: &Weak<u32>| -> u32 {
-            *e.borrow_mut() = Some(me.clone());
+            *e.lock().unwrap() = Some(me.clone());
             panic!("{EXPECTED}: in new_cyclic")
         })
     }));
     assert!(result.is_err());
-    let escaped = escaped.borrow_mut().take().unwrap();
+    let escaped = escaped.lock().unwrap().take().unwrap();
     assert!(escaped.upgrade().is_none());
     assert_eq!(escaped.strong_count(), 0);
 }
@@ -533,27 +526,27 @@ fn debug_type_name_is_the_last_segment() {
 /// chain or inside the child.
 struct Link {
     _child: Option<Rc<Link>>,
-    parent: RefCell<Option<Weak<Link>>>,
+    parent: Mutex<Option<Weak<Link>>>,
 }
 
-fn chain(n: usize, count: &StdRc<Cell<usize>>, refs_inside: bool) -> (Rc<Link>, Vec<Weak<Link>>) {
+fn chain(n: usize, count: &Shared<AtomicUsize>, refs_inside: bool) -> (Rc<Link>, Vec<Weak<Link>>) {
     let mut outside = Vec::new();
     let mut head = Rc::new(Link {
         _child: None,
-        parent: RefCell::new(None),
+        parent: Mutex::new(None),
     });
     for _ in 1..n {
         let c = count.clone();
         let parent = Rc::new(Link {
             _child: Some(head.clone()),
-            parent: RefCell::new(None),
+            parent: Mutex::new(None),
         });
         let weak = Rc::downgrade_with(&parent, move |dead| {
             assert!(dead.upgrade().is_none());
-            c.set(c.get() + 1);
+            c.fetch_add(1, SeqCst);
         });
         if refs_inside {
-            *head.parent.borrow_mut() = Some(weak);
+            *head.parent.lock().unwrap() = Some(weak);
         } else {
             outside.push(weak);
         }
@@ -566,10 +559,10 @@ fn chain(n: usize, count: &StdRc<Cell<usize>>, refs_inside: bool) -> (Rc<Link>, 
 fn chain_of_deaths_runs_each_callback_once() {
     // CPython's test_trashcan_16602 without the weak dictionary: dropping the root of
     // a 100-link chain cascades through every link; each parent's callback runs once.
-    let count = StdRc::new(Cell::new(0));
+    let count = Shared::new(AtomicUsize::new(0));
     let (root, refs) = chain(100, &count, false);
     drop(root);
-    assert_eq!(count.get(), 99);
+    assert_eq!(count.load(SeqCst), 99);
     assert!(refs
         .iter()
         .all(|w| w.upgrade().is_none() && !w.has_callback()));
@@ -579,9 +572,9 @@ fn chain_of_deaths_runs_each_callback_once() {
 fn weak_ref_dying_in_its_referents_teardown_never_calls_back() {
     // R8.4: each child holds the callback reference to its parent, so dropping the
     // parent's value drops the reference before the parent's callbacks would run.
-    let count = StdRc::new(Cell::new(0));
+    let count = Shared::new(AtomicUsize::new(0));
     let (root, refs) = chain(100, &count, true);
     assert!(refs.is_empty());
     drop(root);
-    assert_eq!(count.get(), 0);
+    assert_eq!(count.load(SeqCst), 0);
 }

@@ -1,0 +1,8 @@
+// What the shared cases use besides the flavour's types.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+use std::sync::{Arc as Shared, Mutex};
+
+use common::{capture_reports, quiet_expected_panics, Log, Noisy, EXPECTED};
+use weakref::PanicSource;

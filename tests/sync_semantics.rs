@@ -1,0 +1,11 @@
+//! The behaviour of `weakref::sync`: the same cases as `rc_semantics.rs`, run with
+//! `Arc` in the place of `Rc`. What only the thread-safe flavour does (threads, races,
+//! process exit) is in `sync_threads.rs` and `atexit_process.rs`.
+
+mod common;
+
+use weakref::sync::{finalize, Arc as Rc, Finalize, Weak};
+
+include!("cases/prelude.rs");
+include!("cases/callbacks.rs");
+include!("cases/finalize.rs");
