@@ -1,6 +1,11 @@
 //! The behaviour of `weakref::rc`: the shared cases (also run on `weakref::sync` by
 //! `sync_semantics.rs`), then what only the single-threaded flavour does.
 
+// The shared cases hold weak references in `std::sync::Arc<Mutex<…>>` so that they
+// compile for the thread-safe flavour; with `rc::Weak` inside, that `Arc` is not
+// `Send`, which is fine here.
+#![allow(clippy::arc_with_non_send_sync)]
+
 mod common;
 
 use weakref::rc::{finalize, Finalize, Rc, Weak};
