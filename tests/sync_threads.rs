@@ -1,0 +1,318 @@
+//! `weakref::sync` across threads: where callbacks run, and every race issue #3 names,
+//! each repeated with exact counts. (The same races are model-checked exhaustively,
+//! on small instances, by `tests/loom.rs`.)
+
+mod common;
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+use std::sync::{Arc as Shared, Barrier, Mutex};
+use std::thread;
+
+use common::Log;
+use weakref::sync::{finalize, Arc, Weak};
+
+/// Repetitions of each race: enough to hit interleavings natively, few under Miri.
+const ROUNDS: usize = if cfg!(miri) { 4 } else { 300 };
+
+/// Counts how often it is dropped: a callback's capture, to see it dropped once.
+struct DropCount(Shared<AtomicUsize>);
+
+impl Drop for DropCount {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, SeqCst);
+    }
+}
+
+#[test]
+fn handles_are_send_and_sync() {
+    fn assert_send_sync<X: Send + Sync>() {}
+    assert_send_sync::<Arc<Mutex<u8>>>();
+    assert_send_sync::<Weak<Mutex<u8>>>();
+    assert_send_sync::<weakref::sync::Finalize<u8, String, u32>>();
+}
+
+#[test]
+fn callbacks_and_finalizers_run_on_the_thread_that_drops_the_last_arc() {
+    let log = Log::new();
+    let obj = Arc::new(());
+    let l = log.clone();
+    let _w = Arc::downgrade_with(&obj, move |_| {
+        l.push(format!("callback on {:?}", thread::current().name()));
+    });
+    let l = log.clone();
+    finalize(
+        &obj,
+        move |()| l.push(format!("finalizer on {:?}", thread::current().name())),
+        (),
+    );
+    let keep = obj.clone();
+    drop(obj);
+    thread::Builder::new()
+        .name("dropper".into())
+        .spawn(move || drop(keep))
+        .unwrap()
+        .join()
+        .unwrap();
+    assert_eq!(
+        log.get(),
+        [
+            "finalizer on Some(\"dropper\")",
+            "callback on Some(\"dropper\")"
+        ]
+    );
+}
+
+#[test]
+fn weak_dropped_while_the_referent_dies_runs_or_cancels_exactly_once() {
+    const REFS: usize = 4;
+    let (mut ran_total, mut cancelled_total) = (0, 0);
+    for _ in 0..ROUNDS {
+        let ran = Shared::new(AtomicUsize::new(0));
+        let dropped = Shared::new(AtomicUsize::new(0));
+        let obj = Arc::new(0u64);
+        let weaks: Vec<Weak<u64>> = (0..REFS)
+            .map(|_| {
+                let (r, d) = (ran.clone(), DropCount(dropped.clone()));
+                Arc::downgrade_with(&obj, move |dead| {
+                    let _capture = &d;
+                    assert!(dead.upgrade().is_none());
+                    r.fetch_add(1, SeqCst);
+                })
+            })
+            .collect();
+        let barrier = Shared::new(Barrier::new(2));
+        let b = barrier.clone();
+        let killer = thread::spawn(move || {
+            b.wait();
+            drop(obj);
+        });
+        barrier.wait();
+        drop(weaks);
+        killer.join().unwrap();
+        // Every closure is dropped exactly once, whether it ran or was cancelled.
+        assert_eq!(dropped.load(SeqCst), REFS);
+        let ran = ran.load(SeqCst);
+        assert!(ran <= REFS);
+        ran_total += ran;
+        cancelled_total += REFS - ran;
+    }
+    eprintln!("over {ROUNDS} rounds: {ran_total} callbacks ran, {cancelled_total} cancelled");
+}
+
+#[test]
+fn upgrade_racing_the_last_drop_never_revives() {
+    struct Watched(Shared<AtomicBool>);
+    impl Drop for Watched {
+        fn drop(&mut self) {
+            assert!(!self.0.swap(true, SeqCst), "dropped twice");
+        }
+    }
+    for _ in 0..ROUNDS {
+        let dead = Shared::new(AtomicBool::new(false));
+        let obj = Arc::new(Watched(dead.clone()));
+        let weak = Arc::downgrade(&obj);
+        let barrier = Shared::new(Barrier::new(2));
+        let b = barrier.clone();
+        let d = dead.clone();
+        let upgrader = thread::spawn(move || {
+            b.wait();
+            for _ in 0..50 {
+                match weak.upgrade() {
+                    Some(_alive) => assert!(!d.load(SeqCst), "upgraded a dropped value"),
+                    None => return,
+                }
+            }
+        });
+        barrier.wait();
+        drop(obj);
+        upgrader.join().unwrap();
+        assert!(dead.load(SeqCst));
+    }
+}
+
+#[test]
+fn into_inner_on_two_threads_gives_the_value_to_exactly_one() {
+    for _ in 0..ROUNDS {
+        let log = Log::new();
+        let a = Arc::new(String::from("value"));
+        let l = log.clone();
+        let _w = Arc::downgrade_with(&a, move |_| l.push("callback"));
+        let b = a.clone();
+        let barrier = Shared::new(Barrier::new(2));
+        let bb = barrier.clone();
+        let other = thread::spawn(move || {
+            bb.wait();
+            Arc::into_inner(b)
+        });
+        barrier.wait();
+        let mine = Arc::into_inner(a);
+        let theirs = other.join().unwrap();
+        assert!(mine.is_some() != theirs.is_some(), "exactly one gets it");
+        assert_eq!(mine.or(theirs).as_deref(), Some("value"));
+        assert_eq!(log.get(), ["callback"]);
+    }
+}
+
+#[test]
+fn finalizer_call_racing_the_death_runs_it_once() {
+    for _ in 0..ROUNDS {
+        let runs = Shared::new(AtomicUsize::new(0));
+        let obj = Arc::new(());
+        let r = runs.clone();
+        let f = finalize(&obj, move |()| r.fetch_add(1, SeqCst), ());
+        let barrier = Shared::new(Barrier::new(2));
+        let b = barrier.clone();
+        let caller = thread::spawn(move || {
+            b.wait();
+            f.call()
+        });
+        barrier.wait();
+        drop(obj);
+        let result = caller.join().unwrap();
+        assert_eq!(runs.load(SeqCst), 1);
+        // The explicit call returns the result only if it was the one that ran it.
+        assert!(result.is_none() || result == Some(0));
+    }
+}
+
+#[test]
+fn detach_racing_call_hands_back_the_args_only_if_not_run() {
+    for _ in 0..ROUNDS {
+        let runs = Shared::new(AtomicUsize::new(0));
+        let obj = Arc::new(());
+        let r = runs.clone();
+        let f = finalize(
+            &obj,
+            move |token: String| r.fetch_add(token.len(), SeqCst),
+            "once".to_owned(),
+        );
+        let g = f.clone();
+        let barrier = Shared::new(Barrier::new(2));
+        let b = barrier.clone();
+        let caller = thread::spawn(move || {
+            b.wait();
+            g.call()
+        });
+        barrier.wait();
+        let detached = f.detach();
+        let called = caller.join().unwrap();
+        assert!(
+            detached.is_some() != called.is_some(),
+            "exactly one of them won"
+        );
+        assert_eq!(runs.load(SeqCst), if called.is_some() { 4 } else { 0 });
+        if let Some((_, args)) = detached {
+            assert_eq!(args, "once");
+        }
+        assert!(!f.alive());
+        drop(obj);
+        assert_eq!(
+            runs.load(SeqCst),
+            if called.is_some() { 4 } else { 0 },
+            "not run again by the death"
+        );
+    }
+}
+
+#[test]
+fn three_threads_drop_strong_and_weak_refs_at_once() {
+    for _ in 0..ROUNDS {
+        let ran = Shared::new(AtomicUsize::new(0));
+        let dropped = Shared::new(AtomicUsize::new(0));
+        let obj = Arc::new(vec![1u8; 16]);
+        let (r, d) = (ran.clone(), DropCount(dropped.clone()));
+        let weak = Arc::downgrade_with(&obj, move |_| {
+            let _capture = &d;
+            r.fetch_add(1, SeqCst);
+        });
+        let r2 = ran.clone();
+        let keep = Arc::downgrade_with(&obj, move |_| {
+            r2.fetch_add(1, SeqCst);
+        });
+        let clone = obj.clone();
+        let barrier = Shared::new(Barrier::new(3));
+        let (b1, b2) = (barrier.clone(), barrier.clone());
+        let t1 = thread::spawn(move || {
+            b1.wait();
+            drop(clone);
+        });
+        let t2 = thread::spawn(move || {
+            b2.wait();
+            drop(weak);
+        });
+        barrier.wait();
+        drop(obj);
+        t1.join().unwrap();
+        t2.join().unwrap();
+        assert_eq!(
+            dropped.load(SeqCst),
+            1,
+            "the racing weak's closure dropped once"
+        );
+        let ran = ran.load(SeqCst);
+        assert!(
+            (1..=2).contains(&ran),
+            "the kept weak's callback ran; the other ran or not"
+        );
+        assert!(!keep.has_callback() && keep.upgrade().is_none());
+    }
+}
+
+#[test]
+fn get_mut_is_never_unique_while_another_thread_holds_a_weak() {
+    for _ in 0..ROUNDS {
+        let mut a = Arc::new(0u32);
+        let b = a.clone();
+        let barrier = Shared::new(Barrier::new(2));
+        let bb = barrier.clone();
+        let t = thread::spawn(move || {
+            bb.wait();
+            let w = Arc::downgrade(&b);
+            drop(b);
+            w
+        });
+        barrier.wait();
+        // Before the other thread drops its `Arc`, there are two; after, its `Weak`
+        // exists (it was made first). So `get_mut` must never succeed here: the race
+        // std's `Arc` closes by locking the weak count during the check.
+        assert!(Arc::get_mut(&mut a).is_none());
+        let w = t.join().unwrap();
+        assert!(Arc::get_mut(&mut a).is_none(), "a Weak exists");
+        drop(w);
+        assert!(
+            Arc::get_mut(&mut a).is_some(),
+            "unique once the Weak is gone"
+        );
+    }
+}
+
+#[test]
+fn finalizers_and_callbacks_made_on_many_threads_for_one_object() {
+    let obj = Arc::new(());
+    let runs = Shared::new(AtomicUsize::new(0));
+    let keep = Shared::new(Mutex::new(Vec::new()));
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let (obj, runs, keep) = (obj.clone(), runs.clone(), keep.clone());
+            thread::spawn(move || {
+                for _ in 0..(ROUNDS / 10).max(2) {
+                    let r = runs.clone();
+                    finalize(&obj, move |()| r.fetch_add(1, SeqCst), ());
+                    let r = runs.clone();
+                    keep.lock()
+                        .unwrap()
+                        .push(Arc::downgrade_with(&obj, move |_| {
+                            r.fetch_add(1, SeqCst);
+                        }));
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let registered = Arc::weakref_count(&obj);
+    assert_eq!(registered, 2 * 4 * (ROUNDS / 10).max(2));
+    drop(obj);
+    assert_eq!(runs.load(SeqCst), registered);
+}
