@@ -142,12 +142,13 @@ impl<F: Flavor> BoxHeader<F> {
     #[inline]
     pub(crate) fn try_increment_weak_thin(&self) -> bool {
         let word = self.weak.load();
-        let next = word.addr().wrapping_add(THIN_ONE);
         // The inflated word, the locked word and an overflow all leave for the slow
-        // path (the last two through the one bound check).
-        if word.addr() & INFLATED != 0 || next > THIN_MAX {
+        // path (the last two through the one bound check, made on the word itself:
+        // `THIN_LOCKED + 2` would wrap to a small number and pass a check on the sum).
+        if word.addr() & INFLATED != 0 || word.addr() > THIN_MAX - THIN_ONE {
             return false;
         }
+        let next = word.addr() + THIN_ONE;
         self.weak
             .compare_exchange(word, ptr::without_provenance_mut(next))
             .is_ok()

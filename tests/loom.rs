@@ -1,0 +1,236 @@
+//! Model checks of `weakref::sync` with loom: every interleaving of each race, not a
+//! sample. Run with
+//!
+//! ```sh
+//! RUSTFLAGS="--cfg loom" cargo test --release --test loom
+//! ```
+//!
+//! Under `--cfg loom` the crate's atomics and mutexes are loom's, so these models
+//! explore the real protocols of the shared core.
+#![cfg(loom)]
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+
+use loom::sync::Arc as Shared;
+use loom::thread;
+use weakref::sync::{finalize, Arc, Weak};
+
+/// Explores every interleaving (no preemption bound: these models are small enough
+/// to be exhaustive in seconds). Prints how many there were, so that a model that
+/// stopped exploring, and so checks nothing, is visible.
+fn model(f: impl Fn() + Sync + Send + 'static) {
+    let executions = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = executions.clone();
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = None;
+    builder.check(move || {
+        counter.fetch_add(1, SeqCst);
+        f();
+    });
+    let n = executions.load(SeqCst);
+    eprintln!(
+        "{}: {n} interleavings",
+        std::thread::current().name().unwrap_or("?")
+    );
+    assert!(n > 1, "the model explored a single interleaving");
+}
+
+/// Counts its drops, to check that a callback's closure is dropped exactly once.
+struct DropCount(Shared<AtomicUsize>);
+
+impl Drop for DropCount {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, SeqCst);
+    }
+}
+
+fn counted_callback(
+    ran: &Shared<AtomicUsize>,
+    dropped: &Shared<AtomicUsize>,
+) -> impl FnOnce(&Weak<u32>) + Send + 'static {
+    let (ran, capture) = (ran.clone(), DropCount(dropped.clone()));
+    move |dead: &Weak<u32>| {
+        let _capture = &capture;
+        assert!(
+            dead.upgrade().is_none(),
+            "a callback saw its referent alive"
+        );
+        ran.fetch_add(1, SeqCst);
+    }
+}
+
+#[test]
+fn weak_dropped_while_the_referent_dies_cancels_or_runs_never_both() {
+    model(|| {
+        let (ran, dropped) = (
+            Shared::new(AtomicUsize::new(0)),
+            Shared::new(AtomicUsize::new(0)),
+        );
+        let obj = Arc::new(7u32);
+        let weak = Arc::downgrade_with(&obj, counted_callback(&ran, &dropped));
+        let t = thread::spawn(move || drop(weak));
+        drop(obj);
+        t.join().unwrap();
+        assert_eq!(
+            dropped.load(SeqCst),
+            1,
+            "the closure is dropped exactly once"
+        );
+        assert!(ran.load(SeqCst) <= 1);
+    });
+}
+
+#[test]
+fn upgrade_racing_the_last_drop_never_revives() {
+    struct Watched(Shared<AtomicBool>);
+    impl Drop for Watched {
+        fn drop(&mut self) {
+            assert!(!self.0.swap(true, SeqCst), "dropped twice");
+        }
+    }
+    model(|| {
+        let dead = Shared::new(AtomicBool::new(false));
+        let obj = Arc::new(Watched(dead.clone()));
+        let weak = Arc::downgrade(&obj);
+        let d = dead.clone();
+        let t = thread::spawn(move || {
+            if let Some(alive) = weak.upgrade() {
+                assert!(!d.load(SeqCst), "upgraded a dropped value");
+                drop(alive);
+            }
+        });
+        drop(obj);
+        t.join().unwrap();
+        assert!(dead.load(SeqCst));
+    });
+}
+
+#[test]
+fn into_inner_on_two_threads_gives_the_value_to_exactly_one() {
+    model(|| {
+        let a = Arc::new(5u32);
+        let b = a.clone();
+        let t = thread::spawn(move || Arc::into_inner(b));
+        let mine = Arc::into_inner(a);
+        let theirs = t.join().unwrap();
+        assert!(mine.is_some() != theirs.is_some());
+    });
+}
+
+#[test]
+fn callbacks_run_once_when_the_last_two_arcs_drop_on_two_threads() {
+    model(|| {
+        let (ran, dropped) = (
+            Shared::new(AtomicUsize::new(0)),
+            Shared::new(AtomicUsize::new(0)),
+        );
+        let obj = Arc::new(1u32);
+        let _weak = Arc::downgrade_with(&obj, counted_callback(&ran, &dropped));
+        let other = obj.clone();
+        let t = thread::spawn(move || drop(other));
+        drop(obj);
+        t.join().unwrap();
+        assert_eq!(ran.load(SeqCst), 1);
+        assert_eq!(dropped.load(SeqCst), 1);
+    });
+}
+
+#[test]
+fn three_threads_two_strong_drops_and_a_weak_drop() {
+    model(|| {
+        let (ran, dropped) = (
+            Shared::new(AtomicUsize::new(0)),
+            Shared::new(AtomicUsize::new(0)),
+        );
+        let obj = Arc::new(2u32);
+        let weak = Arc::downgrade_with(&obj, counted_callback(&ran, &dropped));
+        let other = obj.clone();
+        let t1 = thread::spawn(move || drop(other));
+        let t2 = thread::spawn(move || drop(weak));
+        drop(obj);
+        t1.join().unwrap();
+        t2.join().unwrap();
+        assert_eq!(dropped.load(SeqCst), 1);
+        assert!(ran.load(SeqCst) <= 1);
+    });
+}
+
+#[test]
+fn registrations_racing_each_other_are_all_kept() {
+    // Two threads register on one object at once (the first registration inflates
+    // the weak word: both may try); both callbacks must run at the death.
+    model(|| {
+        let (ran, dropped) = (
+            Shared::new(AtomicUsize::new(0)),
+            Shared::new(AtomicUsize::new(0)),
+        );
+        let obj = Arc::new(3u32);
+        let other = obj.clone();
+        let (r, d) = (ran.clone(), dropped.clone());
+        let t = thread::spawn(move || Arc::downgrade_with(&other, counted_callback(&r, &d)));
+        let mine = Arc::downgrade_with(&obj, counted_callback(&ran, &dropped));
+        let plain = Arc::downgrade(&obj);
+        let theirs = t.join().unwrap();
+        assert_eq!(Arc::weakref_count(&obj), 3);
+        drop(obj);
+        assert_eq!(ran.load(SeqCst), 2);
+        assert!(
+            plain.upgrade().is_none() && mine.upgrade().is_none() && theirs.upgrade().is_none()
+        );
+    });
+}
+
+#[test]
+fn finalizer_call_racing_the_death_runs_once() {
+    model(|| {
+        let runs = Shared::new(AtomicUsize::new(0));
+        let obj = Arc::new(4u32);
+        let r = runs.clone();
+        let f = finalize(&obj, move |()| r.fetch_add(1, SeqCst), ());
+        let t = thread::spawn(move || f.call());
+        drop(obj);
+        t.join().unwrap();
+        assert_eq!(runs.load(SeqCst), 1);
+    });
+}
+
+#[test]
+fn detach_racing_call_exactly_one_wins() {
+    model(|| {
+        let runs = Shared::new(AtomicUsize::new(0));
+        let obj = Arc::new(5u32);
+        let r = runs.clone();
+        let f = finalize(&obj, move |n: usize| r.fetch_add(n, SeqCst), 1);
+        let g = f.clone();
+        let t = thread::spawn(move || g.call().is_some());
+        let detached = f.detach().map(|(_, args)| args);
+        let called = t.join().unwrap();
+        assert!(detached.is_some() != called);
+        assert_eq!(runs.load(SeqCst), usize::from(called));
+        drop(obj);
+        assert_eq!(
+            runs.load(SeqCst),
+            usize::from(called),
+            "not run again by the death"
+        );
+    });
+}
+
+#[test]
+fn get_mut_is_never_unique_while_a_weak_can_upgrade() {
+    model(|| {
+        let mut a = Arc::new(6u32);
+        let b = a.clone();
+        let t = thread::spawn(move || {
+            let w = Arc::downgrade(&b);
+            drop(b);
+            w
+        });
+        // Two strong references, or one and a weak: never unique.
+        assert!(Arc::get_mut(&mut a).is_none());
+        let w = t.join().unwrap();
+        assert!(Arc::get_mut(&mut a).is_none());
+        drop(w);
+        assert!(Arc::get_mut(&mut a).is_some());
+    });
+}
