@@ -6,7 +6,7 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, AtomicUsize, Ordering::SeqCst};
-use std::sync::{Arc as Shared, Mutex};
+use std::sync::{Arc as Shared, Barrier, Mutex};
 use std::thread;
 
 use weakref::sync::{finalize, Arc, Weak};
@@ -136,63 +136,81 @@ fn churn(
     weaks
 }
 
+/// One run; returns the counts and the bytes still held after it, measured between
+/// barriers so that the window contains this run's work only (thread spawning and
+/// joining, whose runtime bookkeeping is not ours, happen outside it).
+fn run() -> (Shared<Counts>, isize) {
+    let counts = Shared::new(Counts::default());
+    let slots: Shared<Vec<Mutex<Option<Arc<Payload>>>>> =
+        Shared::new((0..SLOTS).map(|_| Mutex::new(None)).collect());
+    // Phases, each a barrier of all the threads: ready (spawned and started), start,
+    // done (each thread keeps its weak references), cleared (the objects are gone),
+    // dropped (the weak references too), measured. The threads are parked at
+    // barriers when the window opens and when it closes.
+    let phases: Shared<[Barrier; 6]> =
+        Shared::new(std::array::from_fn(|_| Barrier::new(THREADS + 1)));
+    let threads: Vec<_> = (0..THREADS)
+        .map(|t| {
+            let (slots, counts, phases) = (slots.clone(), counts.clone(), phases.clone());
+            thread::spawn(move || {
+                phases[0].wait();
+                phases[1].wait();
+                let weaks = churn(t as u64 + 1, &slots, &counts);
+                phases[2].wait();
+                phases[3].wait();
+                assert!(weaks
+                    .iter()
+                    .all(|w| w.upgrade().is_none() && !w.has_callback()));
+                drop(weaks);
+                phases[4].wait();
+                phases[5].wait();
+            })
+        })
+        .collect();
+    phases[0].wait();
+    let before = LIVE_BYTES.load(SeqCst);
+    phases[1].wait();
+    phases[2].wait();
+    for slot in slots.iter() {
+        drop(slot.lock().unwrap().take());
+    }
+    phases[3].wait();
+    phases[4].wait();
+    let held = LIVE_BYTES.load(SeqCst) - before;
+    phases[5].wait();
+    for t in threads {
+        t.join().unwrap();
+    }
+    (counts, held)
+}
+
 #[test]
 fn churn_from_many_threads_counts_exactly_and_frees_everything() {
-    let run = || {
-        let counts = Shared::new(Counts::default());
-        let slots: Shared<Vec<Mutex<Option<Arc<Payload>>>>> =
-            Shared::new((0..SLOTS).map(|_| Mutex::new(None)).collect());
-        let threads: Vec<_> = (0..THREADS)
-            .map(|t| {
-                let (slots, counts) = (slots.clone(), counts.clone());
-                thread::spawn(move || churn(t as u64 + 1, &slots, &counts))
-            })
-            .collect();
-        let weaks: Vec<Vec<Weak<Payload>>> =
-            threads.into_iter().map(|t| t.join().unwrap()).collect();
-        for slot in slots.iter() {
-            drop(slot.lock().unwrap().take());
-        }
-        assert!(weaks
-            .iter()
-            .flatten()
-            .all(|w| w.upgrade().is_none() && !w.has_callback()));
-        drop(weaks);
-        counts
-    };
-    // Warm-up: runtime state allocated lazily by thread spawning (under Miri, more of
-    // it, over the first two runs) is allocated now, not counted below.
-    run();
-    run();
-    let before = LIVE_BYTES.load(SeqCst);
-    let counts = run();
-    let c = &*counts;
-    assert_eq!(
-        c.values_dropped.load(SeqCst),
-        c.values_made.load(SeqCst),
-        "every value dropped once"
-    );
-    assert_eq!(
-        c.callbacks_ran.load(SeqCst),
-        c.callbacks_registered.load(SeqCst),
-        "every callback ran once"
-    );
-    assert_eq!(
-        c.finalizers_ran.load(SeqCst),
-        c.finalizers_registered.load(SeqCst) - c.finalizers_detached.load(SeqCst),
-        "every finalizer not detached ran once"
-    );
-    eprintln!(
-        "{THREADS} threads x {OPS} ops: {} values, {} callbacks, {} finalizers ({} detached)",
-        c.values_made.load(SeqCst),
-        c.callbacks_ran.load(SeqCst),
-        c.finalizers_registered.load(SeqCst),
-        c.finalizers_detached.load(SeqCst),
-    );
-    drop(counts);
-    assert_eq!(
-        LIVE_BYTES.load(SeqCst) - before,
-        0,
-        "bytes still held after the run"
-    );
+    for round in 0..3 {
+        let (counts, held) = run();
+        let c = &*counts;
+        assert_eq!(
+            c.values_dropped.load(SeqCst),
+            c.values_made.load(SeqCst),
+            "every value dropped once"
+        );
+        assert_eq!(
+            c.callbacks_ran.load(SeqCst),
+            c.callbacks_registered.load(SeqCst),
+            "every callback ran once"
+        );
+        assert_eq!(
+            c.finalizers_ran.load(SeqCst),
+            c.finalizers_registered.load(SeqCst) - c.finalizers_detached.load(SeqCst),
+            "every finalizer not detached ran once"
+        );
+        assert_eq!(held, 0, "bytes still held after round {round}");
+        eprintln!(
+            "round {round}: {THREADS} threads x {OPS} ops: {} values, {} callbacks, {} finalizers ({} detached), {held} bytes held",
+            c.values_made.load(SeqCst),
+            c.callbacks_ran.load(SeqCst),
+            c.finalizers_registered.load(SeqCst),
+            c.finalizers_detached.load(SeqCst),
+        );
+    }
 }
