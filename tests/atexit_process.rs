@@ -5,8 +5,11 @@
 //! its at-exit flag cleared; g1 is created by f3 during the exit run; f3's panic is
 //! reported on stderr and the run goes on).
 //!
+//! The child runs the scenario with `weakref::rc` (whose exit run is the main
+//! thread's) or `weakref::sync` (whose exit run is the process's).
+//!
 //! Miri cannot spawn processes; the same scenario on a thread's exit is covered by
-//! `tests/finalize.rs`.
+//! `tests/rc_semantics.rs`.
 
 use std::cell::RefCell;
 use std::process::Command;
@@ -35,6 +38,37 @@ fn child() {
         &cls,
         move |()| {
             // Create an at-exit finalizer from inside a finalizer called at exit.
+            finalize(&cls3, |line: &str| println!("{line}"), "g1");
+            println!("f3 error");
+            panic!("ZeroDivisionError: division by zero");
+        },
+        (),
+    );
+    let f4 = finalize(&cls, print, ("f4", GLOBAL_VAR));
+    assert!(f1.atexit());
+    f2.set_atexit(false);
+    assert!(f3.atexit());
+    assert!(f4.atexit());
+}
+
+/// The same with `weakref::sync`: the object is kept by a static, so it outlives the
+/// process's exit run.
+fn child_sync() {
+    use std::sync::{Mutex, OnceLock};
+    use weakref::sync::{finalize, Arc};
+    static KEEP: OnceLock<Mutex<Vec<Arc<A>>>> = OnceLock::new();
+    let cls = Arc::new(A);
+    KEEP.get_or_init(Default::default)
+        .lock()
+        .unwrap()
+        .push(cls.clone());
+    let print = |words: (&'static str, &'static str)| println!("{} {}", words.0, words.1);
+    let f1 = finalize(&cls, print, ("f1", GLOBAL_VAR));
+    let f2 = finalize(&cls, print, ("f2", GLOBAL_VAR));
+    let cls3 = cls.clone();
+    let f3 = finalize(
+        &cls,
+        move |()| {
             finalize(&cls3, |line: &str| println!("{line}"), "g1");
             println!("f3 error");
             panic!("ZeroDivisionError: division by zero");
@@ -82,6 +116,11 @@ fn main() {
             child();
             std::process::exit(0);
         }
+        Some("--child-sync-return") => return child_sync(),
+        Some("--child-sync-exit") => {
+            child_sync();
+            std::process::exit(0);
+        }
         _ => {}
     }
     if cfg!(miri) {
@@ -89,7 +128,13 @@ fn main() {
         return;
     }
     let mut failed = 0;
-    for mode in ["--child-return", "--child-exit"] {
+    let modes = [
+        "--child-return",
+        "--child-exit",
+        "--child-sync-return",
+        "--child-sync-exit",
+    ];
+    for mode in modes {
         match check(mode) {
             Ok(()) => println!("test at_exit{} ... ok", mode.trim_start_matches("--child")),
             Err(e) => {
@@ -104,7 +149,7 @@ fn main() {
     println!(
         "\ntest result: {}. {} passed; {failed} failed; 0 ignored; 0 measured; 0 filtered out\n",
         if failed == 0 { "ok" } else { "FAILED" },
-        2 - failed
+        modes.len() - failed
     );
     if failed > 0 {
         std::process::exit(101);
