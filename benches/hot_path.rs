@@ -1,18 +1,36 @@
-//! The hot path, side by side with std in one run: `clone`+`drop`, `downgrade`+`drop`,
-//! `upgrade`+`drop` (live and dead), and `new`+`drop`, for `weakref::rc` against
-//! `std::rc`. Run with `cargo bench --bench hot_path`.
+//! The hot path, side by side with std in one run, for both flavours: `clone`+`drop`,
+//! `downgrade`+`drop`, `upgrade`+`drop` (live and dead), `Weak` `clone`+`drop` and
+//! `new`+`drop`, `weakref::rc` against `std::rc` and `weakref::sync` against
+//! `std::sync`; and contended `upgrade` and `clone` from two threads on one object.
+//! Run with `cargo bench --bench hot_path`.
 //!
 //! Method: each operation is timed in batches of `BATCH` iterations; batches of std
-//! and ours alternate (std, ours, std, ours, …) so that drift on a shared machine
-//! hits both alike; the figure is the median batch, in ns per iteration, and the
-//! ratio is ours / std. Timings are not asserted anywhere: this measures, the tests
-//! check behaviour.
+//! and ours alternate (std, ours, ours, std, …) so that drift on a shared machine hits
+//! both alike; the figure is the median batch, in ns per iteration, and the ratio is
+//! ours / std. Timings are not asserted anywhere: this measures, the tests check
+//! behaviour.
 
 use std::hint::black_box;
-use std::time::Instant;
+use std::sync::Barrier;
+use std::time::{Duration, Instant};
 
 const BATCH: u64 = 1 << 16;
 const ROUNDS: usize = 41;
+const CONTENDED_ROUNDS: usize = 15;
+
+/// The two implementations, under common names.
+mod std_rc {
+    pub use std::rc::{Rc, Weak};
+}
+mod our_rc {
+    pub use weakref::rc::{Rc, Weak};
+}
+mod std_sync {
+    pub use std::sync::{Arc as Rc, Weak};
+}
+mod our_sync {
+    pub use weakref::sync::{Arc as Rc, Weak};
+}
 
 fn time_batch(mut op: impl FnMut()) -> f64 {
     let start = Instant::now();
@@ -27,14 +45,12 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-/// Runs `std_op` and `our_op` in alternating batches; returns (std ns, ours ns).
+/// Alternating batches of `std_op` and `our_op`; returns (std ns, ours ns).
 fn compare(mut std_op: impl FnMut(), mut our_op: impl FnMut()) -> (f64, f64) {
-    // Warm up both.
     time_batch(&mut std_op);
     time_batch(&mut our_op);
     let (mut s, mut o) = (Vec::new(), Vec::new());
     for round in 0..ROUNDS {
-        // Alternate which goes first, too.
         if round % 2 == 0 {
             s.push(time_batch(&mut std_op));
             o.push(time_batch(&mut our_op));
@@ -46,28 +62,67 @@ fn compare(mut std_op: impl FnMut(), mut our_op: impl FnMut()) -> (f64, f64) {
     (median(s), median(o))
 }
 
+/// Runs `op` on two threads at once, `BATCH` times each; ns per operation per thread.
+fn time_contended<S: Sync>(state: &S, op: impl Fn(&S) + Sync) -> f64 {
+    let barrier = Barrier::new(2);
+    let elapsed = std::thread::scope(|scope| {
+        let worker = || {
+            barrier.wait();
+            let start = Instant::now();
+            for _ in 0..BATCH {
+                op(state);
+            }
+            start.elapsed()
+        };
+        let a = scope.spawn(worker);
+        let b = scope.spawn(worker);
+        a.join().unwrap().max(b.join().unwrap())
+    });
+    elapsed.as_nanos() as f64 / BATCH as f64
+}
+
+fn compare_contended<S1: Sync, S2: Sync>(
+    std_state: &S1,
+    std_op: impl Fn(&S1) + Sync,
+    our_state: &S2,
+    our_op: impl Fn(&S2) + Sync,
+) -> (f64, f64) {
+    let (mut s, mut o) = (Vec::new(), Vec::new());
+    for round in 0..CONTENDED_ROUNDS {
+        if round % 2 == 0 {
+            s.push(time_contended(std_state, &std_op));
+            o.push(time_contended(our_state, &our_op));
+        } else {
+            o.push(time_contended(our_state, &our_op));
+            s.push(time_contended(std_state, &std_op));
+        }
+    }
+    (median(s), median(o))
+}
+
+/// Builds the same state and operation for std and ours from one text.
 macro_rules! both {
-    (|$rc:ident| $setup:block, |$s:ident| $op:block) => {{
+    ($std:ident, $ours:ident, |$m:ident| $setup:block, |$s:ident| $op:block) => {{
         let std_state = {
             #[allow(unused_imports)]
-            use std::rc as $rc;
+            use $std as $m;
             $setup
         };
         let our_state = {
             #[allow(unused_imports)]
-            use weakref::rc as $rc;
+            use $ours as $m;
             $setup
         };
         compare(
             || {
                 #[allow(unused_imports)]
-                use std::rc as $rc;
+                use $std as $m;
                 let $s = &std_state;
                 $op
             },
             || {
                 #[allow(unused_imports)]
-                use weakref::rc as $rc;
+                use $ours as $m;
                 let $s = &our_state;
                 $op
             },
@@ -75,69 +130,121 @@ macro_rules! both {
     }};
 }
 
-fn main() {
-    // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing: run a
-    // single quick round then, so the harness is checked without taking long.
-    let rows: Vec<(&str, (f64, f64))> = vec![
-        (
-            "Rc clone + drop",
-            both!(|rc| { rc::Rc::new(5u64) }, |s| {
-                let _ = black_box(rc::Rc::clone(black_box(s)));
-            }),
-        ),
-        (
-            "Rc::downgrade + Weak drop",
-            both!(|rc| { rc::Rc::new(5u64) }, |s| {
-                let _ = black_box(rc::Rc::downgrade(black_box(s)));
-            }),
-        ),
-        (
-            "Weak::upgrade + drop (live)",
-            both!(
-                |rc| {
-                    let strong = rc::Rc::new(5u64);
-                    let weak = rc::Rc::downgrade(&strong);
-                    (strong, weak)
-                },
-                |s| {
-                    let _ = black_box(black_box(&s.1).upgrade());
-                }
+/// The single-threaded operations, for one pair of modules.
+macro_rules! hot_path {
+    ($std:ident, $ours:ident) => {
+        vec![
+            (
+                "clone + drop",
+                both!($std, $ours, |m| { m::Rc::new(5u64) }, |s| {
+                    let _ = black_box(m::Rc::clone(black_box(s)));
+                }),
             ),
-        ),
-        (
-            "Weak::upgrade (dead)",
-            both!(|rc| { rc::Rc::downgrade(&rc::Rc::new(5u64)) }, |s| {
-                let _ = black_box(black_box(s).upgrade());
-            }),
-        ),
-        (
-            "Weak clone + drop",
-            both!(
-                |rc| {
-                    let strong = rc::Rc::new(5u64);
-                    let weak = rc::Rc::downgrade(&strong);
-                    (strong, weak)
-                },
-                |s| {
-                    let _ = black_box(black_box(&s.1).clone());
-                }
+            (
+                "downgrade + Weak drop",
+                both!($std, $ours, |m| { m::Rc::new(5u64) }, |s| {
+                    let _ = black_box(m::Rc::downgrade(black_box(s)));
+                }),
             ),
-        ),
-        (
-            "Rc::new + drop",
-            both!(|rc| {}, |_s| {
-                let _ = black_box(rc::Rc::new(black_box(5u64)));
-            }),
-        ),
-    ];
+            (
+                "upgrade + drop (live)",
+                both!(
+                    $std,
+                    $ours,
+                    |m| {
+                        let strong = m::Rc::new(5u64);
+                        let weak = m::Rc::downgrade(&strong);
+                        (strong, weak)
+                    },
+                    |s| {
+                        let _ = black_box(black_box(&s.1).upgrade());
+                    }
+                ),
+            ),
+            (
+                "upgrade (dead)",
+                both!(
+                    $std,
+                    $ours,
+                    |m| { m::Rc::downgrade(&m::Rc::new(5u64)) },
+                    |s| {
+                        let _ = black_box(black_box(s).upgrade());
+                    }
+                ),
+            ),
+            (
+                "Weak clone + drop",
+                both!(
+                    $std,
+                    $ours,
+                    |m| {
+                        let strong = m::Rc::new(5u64);
+                        let weak = m::Rc::downgrade(&strong);
+                        (strong, weak)
+                    },
+                    |s| {
+                        let _ = black_box(black_box(&s.1).clone());
+                    }
+                ),
+            ),
+            (
+                "new + drop",
+                both!($std, $ours, |m| {}, |_s| {
+                    let _ = black_box(m::Rc::new(black_box(5u64)));
+                }),
+            ),
+        ]
+    };
+}
+
+fn print_table(title: &str, rows: &[(&str, (f64, f64))]) {
+    println!("\n{title}");
     println!(
-        "{:<30} {:>10} {:>10} {:>8}",
+        "{:<32} {:>10} {:>10} {:>8}",
         "operation", "std ns", "ours ns", "ratio"
     );
     for (name, (std_ns, our_ns)) in rows {
         println!(
-            "{name:<30} {std_ns:>10.2} {our_ns:>10.2} {:>8.3}",
+            "{name:<32} {std_ns:>10.2} {our_ns:>10.2} {:>8.3}",
             our_ns / std_ns
         );
     }
+}
+
+fn main() {
+    let started = Instant::now();
+    let rc_rows = hot_path!(std_rc, our_rc);
+    print_table("rc: weakref::rc vs std::rc", &rc_rows);
+    let sync_rows = hot_path!(std_sync, our_sync);
+    print_table("sync: weakref::sync vs std::sync (one thread)", &sync_rows);
+
+    let std_arc = std::sync::Arc::new(5u64);
+    let std_weak = std::sync::Arc::downgrade(&std_arc);
+    let our_arc = weakref::sync::Arc::new(5u64);
+    let our_weak = weakref::sync::Arc::downgrade(&our_arc);
+    let contended = vec![
+        (
+            "upgrade + drop, 2 threads",
+            compare_contended(
+                &std_weak,
+                |w| drop(black_box(w.upgrade())),
+                &our_weak,
+                |w| drop(black_box(w.upgrade())),
+            ),
+        ),
+        (
+            "clone + drop, 2 threads",
+            compare_contended(
+                &std_arc,
+                |a| drop(black_box(a.clone())),
+                &our_arc,
+                |a| drop(black_box(a.clone())),
+            ),
+        ),
+    ];
+    print_table("sync, contended: one object, two threads", &contended);
+    println!(
+        "\n(total {:.1?})",
+        Duration::from_secs_f64(started.elapsed().as_secs_f64())
+    );
 }
