@@ -20,16 +20,16 @@ const CONTENDED_ROUNDS: usize = 15;
 
 /// The two implementations, under common names.
 mod std_rc {
-    pub use std::rc::{Rc, Weak};
+    pub use std::rc::Rc;
 }
 mod our_rc {
-    pub use weakref::rc::{Rc, Weak};
+    pub use weakref::rc::Rc;
 }
 mod std_sync {
-    pub use std::sync::{Arc as Rc, Weak};
+    pub use std::sync::Arc as Rc;
 }
 mod our_sync {
-    pub use weakref::sync::{Arc as Rc, Weak};
+    pub use weakref::sync::Arc as Rc;
 }
 
 fn time_batch(mut op: impl FnMut()) -> f64 {
