@@ -9,14 +9,7 @@ pub(crate) fn weakref<T>(
     referent: Option<*const T>,
     type_name: &str,
 ) -> fmt::Result {
-    match referent {
-        Some(at) => write!(
-            f,
-            "<weakref at {identity:p}; to '{}' at {at:p}>",
-            short(type_name)
-        ),
-        None => write!(f, "<weakref at {identity:p}; dead>"),
-    }
+    python_repr(f, "weakref", "to", identity, referent, type_name)
 }
 
 /// `<finalize object at 0x…; for 'Type' at 0x…>` while alive, `…; dead>` after.
@@ -26,13 +19,25 @@ pub(crate) fn finalize<T>(
     referent: Option<*const T>,
     type_name: &str,
 ) -> fmt::Result {
+    python_repr(f, "finalize object", "for", identity, referent, type_name)
+}
+
+/// `<{what} at 0x…; {relation} 'Type' at 0x…>`, or `<{what} at 0x…; dead>`.
+fn python_repr<T>(
+    f: &mut fmt::Formatter<'_>,
+    what: &str,
+    relation: &str,
+    identity: *const (),
+    referent: Option<*const T>,
+    type_name: &str,
+) -> fmt::Result {
     match referent {
         Some(at) => write!(
             f,
-            "<finalize object at {identity:p}; for '{}' at {at:p}>",
+            "<{what} at {identity:p}; {relation} '{}' at {at:p}>",
             short(type_name)
         ),
-        None => write!(f, "<finalize object at {identity:p}; dead>"),
+        None => write!(f, "<{what} at {identity:p}; dead>"),
     }
 }
 

@@ -323,6 +323,17 @@ impl<F: Flavor> BoxHeader<F> {
 }
 
 impl<T, F: Flavor> RcBox<T, F> {
+    /// The allocation whose value `value` points to (the inverse of taking the
+    /// value's address), keeping the pointer's provenance.
+    pub(crate) fn from_value_ptr(value: *const T) -> *mut Self {
+        let offset = core::mem::offset_of!(RcBox<T, F>, value);
+        value
+            .cast::<u8>()
+            .wrapping_sub(offset)
+            .cast::<Self>()
+            .cast_mut()
+    }
+
     /// Frees the allocation (not the value, which is already dropped or moved out).
     ///
     /// # Safety

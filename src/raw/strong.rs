@@ -324,13 +324,8 @@ impl<T, F: Flavor> RawRc<T, F> {
     /// `ptr` came from [`RawRc::into_raw`] of the same `T` and flavour, and the strong
     /// reference it carries is transferred.
     pub(crate) unsafe fn from_raw(ptr: *const T) -> Self {
-        let offset = core::mem::offset_of!(RcBox<T, F>, value);
-        let rc_box = ptr
-            .cast::<u8>()
-            .wrapping_sub(offset)
-            .cast::<RcBox<T, F>>()
-            .cast_mut();
-        // SAFETY: per the contract `ptr` is `offset` bytes into a live allocation.
+        let rc_box = RcBox::<T, F>::from_value_ptr(ptr);
+        // SAFETY: per the contract `ptr` is the value of a live allocation.
         unsafe { Self::from_inner(NonNull::new_unchecked(rc_box)) }
     }
 

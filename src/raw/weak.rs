@@ -218,13 +218,8 @@ impl<T, F: Flavor> RawWeak<T, F> {
         if ptr.addr() == DANGLING {
             return RawWeak::new();
         }
-        let offset = core::mem::offset_of!(RcBox<T, F>, value);
-        let rc_box = ptr
-            .cast::<u8>()
-            .wrapping_sub(offset)
-            .cast::<RcBox<T, F>>()
-            .cast_mut();
-        // SAFETY: `ptr` pointed `offset` bytes into a live allocation.
+        let rc_box = RcBox::<T, F>::from_value_ptr(ptr);
+        // SAFETY: `ptr` was the value of a live allocation.
         RawWeak::from_box(unsafe { NonNull::new_unchecked(rc_box) })
     }
 }
