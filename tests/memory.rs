@@ -162,3 +162,34 @@ fn every_death_path_gives_back_every_byte() {
         assert_eq!(held, 0, "scenario {name:?} kept {held} bytes");
     }
 }
+
+/// Fills a new map with `n` live values, lets them all die, and returns (bytes the
+/// map grew by while they lived, bytes it holds beyond an empty map afterwards).
+fn fill_and_let_die(n: u64) -> (isize, isize) {
+    use weakref::rc::WeakValueMap;
+    let (_, _, map) = measure(WeakValueMap::<u64, u64>::new);
+    let (_, grown, values) = measure(|| {
+        let values: Vec<Rc<u64>> = (0..n).map(Rc::new).collect();
+        for v in &values {
+            map.insert(**v, v.clone());
+        }
+        values
+    });
+    assert_eq!(map.len() as u64, n);
+    let (_, freed, ()) = measure(|| drop(values)); // every value dies: every entry goes
+    assert_eq!(map.len(), 0);
+    (grown, grown + freed)
+}
+
+#[test]
+fn a_map_whose_values_all_died_holds_nothing_for_them() {
+    let n: u64 = if cfg!(miri) { 300 } else { 1_000_000 };
+    let (grown, held) = fill_and_let_die(n);
+    let (_, held_small) = fill_and_let_die(100);
+    eprintln!("{n} values: the map grew by {grown} bytes with them; after they all died it holds {held} bytes beyond an empty map");
+    // The values, their references and the keys are all gone; what is left is the
+    // smallest table the map shrinks back to (32 entries), the same however many
+    // values died.
+    assert_eq!(held, held_small);
+    assert!(held < 2048, "{held} bytes");
+}

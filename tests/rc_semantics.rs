@@ -8,11 +8,12 @@
 
 mod common;
 
-use weakref::rc::{finalize, Finalize, Rc, Weak};
+use weakref::rc::{finalize, Finalize, Rc, Weak, WeakValueMap};
 
 include!("cases/prelude.rs");
 include!("cases/callbacks.rs");
 include!("cases/finalize.rs");
+include!("cases/value_map.rs");
 
 use std::cell::RefCell;
 use std::sync::Arc;

@@ -4,8 +4,9 @@
 
 mod common;
 
-use weakref::sync::{finalize, Arc as Rc, Finalize, Weak};
+use weakref::sync::{finalize, Arc as Rc, Finalize, Weak, WeakValueMap};
 
 include!("cases/prelude.rs");
 include!("cases/callbacks.rs");
 include!("cases/finalize.rs");
+include!("cases/value_map.rs");

@@ -316,3 +316,127 @@ fn finalizers_and_callbacks_made_on_many_threads_for_one_object() {
     drop(obj);
     assert_eq!(runs.load(SeqCst), registered);
 }
+
+mod value_map {
+    use super::*;
+    use std::sync::mpsc;
+    use weakref::sync::WeakValueMap;
+
+    /// Values are dropped on this other thread, so their callbacks race the map's
+    /// users (CPython's `collect_in_thread`).
+    fn dropper() -> (mpsc::Sender<Arc<u64>>, thread::JoinHandle<()>) {
+        let (tx, rx) = mpsc::channel::<Arc<u64>>();
+        (tx, thread::spawn(move || rx.into_iter().for_each(drop)))
+    }
+
+    #[test]
+    fn test_threaded_weak_valued_setdefault() {
+        let map = WeakValueMap::new();
+        let (tx, dropper) = dropper();
+        for i in 0..ROUNDS as u64 * 10 {
+            let x = map.get_or_insert_with(10, || Arc::new(i));
+            assert!(
+                *x <= i,
+                "setdefault gave a value, the live one or the new one"
+            );
+            tx.send(x).unwrap();
+        }
+        drop(tx);
+        dropper.join().unwrap();
+        assert!(map.is_empty());
+    }
+
+    #[test]
+    fn test_threaded_weak_valued_pop() {
+        let map = WeakValueMap::new();
+        let (tx, dropper) = dropper();
+        for i in 0..ROUNDS as u64 * 10 {
+            let v = Arc::new(i);
+            map.insert(10, v.clone());
+            let popped = map.remove(&10).expect("the value is alive: we hold it");
+            assert!(Arc::ptr_eq(&popped, &v));
+            tx.send(v).unwrap();
+            tx.send(popped).unwrap();
+        }
+        drop(tx);
+        dropper.join().unwrap();
+    }
+
+    #[test]
+    fn test_threaded_weak_valued_consistency() {
+        // bpo-28427: an old value dying on another thread never removes a newly
+        // assigned value: with the new value alive, `len` is 1.
+        let map = WeakValueMap::new();
+        let (tx, dropper) = dropper();
+        for i in 0..ROUNDS as u64 * 20 {
+            let o = Arc::new(i);
+            let old = map.value_refs();
+            map.insert(10, o.clone());
+            assert_eq!(map.len(), 1);
+            assert!(Arc::ptr_eq(&map.get(&10).unwrap(), &o));
+            drop(old);
+            tx.send(o).unwrap();
+        }
+        drop(tx);
+        dropper.join().unwrap();
+        assert!(map.is_empty());
+    }
+
+    #[test]
+    fn test_threaded_weak_value_dict_copy() {
+        // bpo-35615: copying while another thread kills the entries raises nothing,
+        // and the copy holds only values that were alive.
+        let n = if cfg!(miri) { 50 } else { 20_000 };
+        let values: Vec<Arc<u64>> = (0..n).map(Arc::new).collect();
+        let map = WeakValueMap::new();
+        for v in &values {
+            map.insert(**v, v.clone());
+        }
+        let killer = thread::spawn(move || {
+            let mut values = values;
+            let mut i = 7usize;
+            while !values.is_empty() {
+                i = (i * 31 + 17) % values.len();
+                drop(values.swap_remove(i));
+            }
+        });
+        let copies: Vec<_> = (0..4).map(|_| map.clone()).collect();
+        killer.join().unwrap();
+        assert!(map.is_empty());
+        assert!(
+            copies.iter().all(WeakValueMap::is_empty),
+            "copies hold weak references too"
+        );
+    }
+
+    #[test]
+    fn one_map_used_from_many_threads_while_values_die() {
+        let map = Shared::new(WeakValueMap::new());
+        let keep: Vec<Arc<u64>> = (0..16).map(Arc::new).collect();
+        for v in &keep {
+            map.insert(**v, v.clone());
+        }
+        let threads: Vec<_> = (0..4u64)
+            .map(|t| {
+                let map = map.clone();
+                thread::spawn(move || {
+                    for i in 0..(ROUNDS as u64 * 5) {
+                        let key = 100 + t * 1_000_000 + i;
+                        let v = Arc::new(key);
+                        map.insert(key, v.clone());
+                        assert!(Arc::ptr_eq(&map.get(&key).unwrap(), &v));
+                        drop(v); // dies here: the entry goes
+                        assert!(!map.contains_key(&key));
+                        assert_eq!(*map.get(&(i % 16)).unwrap(), i % 16);
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert_eq!(map.len(), 16);
+        drop(keep);
+        assert_eq!(map.len(), 0);
+    }
+}

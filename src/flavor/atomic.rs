@@ -181,20 +181,50 @@ impl Word for AtomicWord {
     }
 }
 
-/// The registration list's lock: a mutex. The core never panics while holding it, so
-/// it is never poisoned; if it were, the data is still consistent and is used as is.
-pub(crate) struct AtomicLock<T>(Mutex<T>);
+/// A mutex that knows which thread holds it, so that re-entrant use is an error (or,
+/// through [`Lock::try_with`], a `None`) instead of a deadlock. The core never panics
+/// while holding it; if user code (a key's `Eq`, say) did, the data is still
+/// consistent and the poison is ignored.
+pub(crate) struct AtomicLock<T> {
+    mutex: Mutex<T>,
+    /// The `thread_token` of the holder, 0 when free. Only the holder writes it while
+    /// it holds the mutex, so a thread reading its own token here is the holder.
+    owner: AtomicUsize,
+}
 
 impl<T> Lock<T> for AtomicLock<T> {
     fn new(value: T) -> Self {
-        AtomicLock(Mutex::new(value))
+        AtomicLock {
+            mutex: Mutex::new(value),
+            owner: AtomicUsize::new(0),
+        }
     }
 
     fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
+        self.try_with(f).unwrap_or_else(|| {
+            panic!("weakref: re-entrant use of a collection from inside its own operation (for example from a key's `Hash`, `Eq` or `Clone`)")
+        })
+    }
+
+    fn try_with<R>(&self, f: impl FnOnce(&mut T) -> R) -> Option<R> {
+        let me = Atomic::thread_token();
+        // Relaxed: a thread always sees its own last write; another thread's token
+        // can never equal ours.
+        if self.owner.load(Ordering::Relaxed) == me {
+            return None;
+        }
         let mut guard = self
-            .0
+            .mutex
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        f(&mut guard)
+        struct Disown<'a>(&'a AtomicUsize);
+        impl Drop for Disown<'_> {
+            fn drop(&mut self) {
+                self.0.store(0, Ordering::Relaxed);
+            }
+        }
+        self.owner.store(me, Ordering::Relaxed);
+        let _disown = Disown(&self.owner);
+        Some(f(&mut guard))
     }
 }

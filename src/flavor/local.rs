@@ -111,9 +111,10 @@ impl Word for Cell<*mut ()> {
 /// The `Local` flavour's lock: exclusive access on one thread, checked.
 ///
 /// There is no other thread to exclude; what remains is re-entrancy. The core never
-/// calls out to user code while it holds the lock, so a nested entry would be a bug in
-/// this crate. It is checked in every build (one `Cell<bool>`), because handing out two
-/// `&mut T` would be undefined behaviour.
+/// calls out to user code while it holds a registration list's lock; a collection's
+/// lock may be re-entered from a key's `Hash` or `Eq`. Either is caught (one
+/// `Cell<bool>`, checked in every build), because handing out two `&mut T` would be
+/// undefined behaviour.
 pub(crate) struct LocalLock<T> {
     held: Cell<bool>,
     value: UnsafeCell<T>,
@@ -135,10 +136,15 @@ impl<T> Lock<T> for LocalLock<T> {
     }
 
     fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
-        assert!(
-            !self.held.replace(true),
-            "weakref: internal error: registration list entered re-entrantly"
-        );
+        self.try_with(f).unwrap_or_else(|| {
+            panic!("weakref: re-entrant use of a collection from inside its own operation (for example from a key's `Hash`, `Eq` or `Clone`)")
+        })
+    }
+
+    fn try_with<R>(&self, f: impl FnOnce(&mut T) -> R) -> Option<R> {
+        if self.held.replace(true) {
+            return None;
+        }
         struct Release<'a>(&'a Cell<bool>);
         impl Drop for Release<'_> {
             fn drop(&mut self) {
@@ -149,6 +155,6 @@ impl<T> Lock<T> for LocalLock<T> {
         // SAFETY: `held` was false and is now true until `_release` drops, so this is
         // the only `&mut T` to the value; `LocalLock` is `!Sync` (it holds `Cell`s), so
         // no other thread can be here.
-        f(unsafe { &mut *self.value.get() })
+        Some(f(unsafe { &mut *self.value.get() }))
     }
 }

@@ -85,5 +85,11 @@ pub(crate) trait Lock<T> {
     /// A lock around `value`.
     fn new(value: T) -> Self;
     /// Runs `f` with exclusive access to the value.
+    ///
+    /// # Panics
+    /// If this thread already holds the lock (re-entrant use).
     fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R;
+    /// As [`Lock::with`], but returns `None` instead of panicking when this thread
+    /// already holds the lock; waits if another thread holds it.
+    fn try_with<R>(&self, f: impl FnOnce(&mut T) -> R) -> Option<R>;
 }

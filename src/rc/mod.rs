@@ -44,8 +44,10 @@
 
 mod finalize;
 mod strong;
+mod value_map;
 mod weak;
 
 pub use finalize::{finalize, Finalize};
 pub use strong::Rc;
+pub use value_map::WeakValueMap;
 pub use weak::Weak;

@@ -89,6 +89,12 @@ impl<T: RefUnwindSafe> RefUnwindSafe for Rc<T> {}
 impl<T> Unpin for Rc<T> {}
 
 impl<T> Rc<T> {
+    /// Views a core handle as a `Rc` (for closures that receive one).
+    pub(crate) fn from_raw_ref(raw: &RawRc<T, Local>) -> &Rc<T> {
+        // SAFETY: `Rc` is a `repr(transparent)` wrapper of `RawRc<T, Local>`.
+        unsafe { &*(raw as *const RawRc<T, Local>).cast::<Rc<T>>() }
+    }
+
     /// Constructs a new `Rc<T>`.
     ///
     /// ```

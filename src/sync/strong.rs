@@ -112,6 +112,12 @@ impl<T: RefUnwindSafe> RefUnwindSafe for Arc<T> {}
 impl<T> Unpin for Arc<T> {}
 
 impl<T> Arc<T> {
+    /// Views a core handle as a `Arc` (for closures that receive one).
+    pub(crate) fn from_raw_ref(raw: &RawRc<T, Atomic>) -> &Arc<T> {
+        // SAFETY: `Arc` is a `repr(transparent)` wrapper of `RawRc<T, Atomic>`.
+        unsafe { &*(raw as *const RawRc<T, Atomic>).cast::<Arc<T>>() }
+    }
+
     /// Constructs a new `Arc<T>`.
     ///
     /// ```

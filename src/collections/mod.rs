@@ -1,0 +1,6 @@
+//! Weak collections, written once over the flavour: the cores (generic over the
+//! crate's `Flavor`) and the public types' definitions, which `rc` and `sync`
+//! instantiate.
+
+pub(crate) mod value_map;
+pub(crate) mod value_map_api;

@@ -1,0 +1,290 @@
+//! The public `WeakValueMap`, written once and instantiated in `rc` and `sync` by
+//! [`weak_value_map!`]: the flavour's module name, its strong pointer, its core
+//! flavour, and the bounds its callbacks need (`'static`, or `Send + Sync + 'static`).
+
+/// Defines `WeakValueMap` in the calling flavour module.
+macro_rules! weak_value_map {
+    ($module:literal, $Strong:ident, $Flavor:ty, $($bound:tt)+) => {
+        use core::fmt;
+        use core::hash::{BuildHasher, Hash};
+        use std::borrow::Borrow;
+        use std::collections::hash_map::RandomState;
+
+        use crate::collections::value_map::ValueMapCore;
+
+        #[doc = concat!("A hash map whose values are held weakly: an entry disappears the moment")]
+        #[doc = concat!("its value dies (Python's `weakref.WeakValueDictionary`).")]
+        ///
+        #[doc = concat!("Values go in and come out as strong `", stringify!($Strong), "<V>` handles; the map")]
+        /// keeps only a weak reference with a callback to each, and that callback removes
+        /// the entry when the value's last strong handle is dropped, on that thread, before
+        /// the drop returns. So [`len`](Self::len) is exact, and memory follows what is
+        /// alive: there is no "expired entry" to purge later.
+        ///
+        /// * Replacing a value is safe against its later death: the old value's callback
+        ///   removes an entry only if the entry still holds *that* value's reference.
+        /// * The map does not keep its values alive, and the values do not keep the map
+        ///   alive (their callbacks hold it weakly).
+        /// * All methods take `&self` (the map locks itself), so a map can be shared and
+        ///   used while values die around it, even from inside their callbacks.
+        /// * Iteration walks a snapshot: values that die meanwhile are skipped, entries
+        ///   added meanwhile are not seen, nothing panics.
+        ///
+        /// Keys' `Hash`, `Eq` and `Clone` must not call this map's methods (that panics).
+        /// Each entry costs one weak reference with a callback (a small allocation that
+        /// holds a clone of the key).
+        ///
+        /// # Example
+        ///
+        /// ```
+        #[doc = concat!("use weakref::", $module, "::{", stringify!($Strong), ", WeakValueMap};")]
+        ///
+        /// let cache = WeakValueMap::new();
+        #[doc = concat!("let texture = ", stringify!($Strong), "::new(vec![0u8; 1024]);")]
+        /// cache.insert("grass", texture.clone());
+        /// assert_eq!(cache.get("grass").unwrap().len(), 1024);
+        ///
+        /// drop(texture); // the last strong handle: the entry goes now
+        /// assert_eq!(cache.len(), 0);
+        /// assert!(cache.get("grass").is_none());
+        /// ```
+        pub struct WeakValueMap<K, V, S = RandomState> {
+            core: ValueMapCore<K, V, $Flavor, S>,
+        }
+
+        impl<K: Eq + Hash, V> WeakValueMap<K, V, RandomState> {
+            /// An empty map.
+            pub fn new() -> Self {
+                Self::with_capacity_and_hasher(0, RandomState::new())
+            }
+
+            /// An empty map with room for `capacity` entries.
+            pub fn with_capacity(capacity: usize) -> Self {
+                Self::with_capacity_and_hasher(capacity, RandomState::new())
+            }
+        }
+
+        impl<K: Eq + Hash, V, S: BuildHasher> WeakValueMap<K, V, S> {
+            /// An empty map using `hasher`.
+            pub fn with_hasher(hasher: S) -> Self {
+                Self::with_capacity_and_hasher(0, hasher)
+            }
+
+            /// An empty map with room for `capacity` entries, using `hasher`.
+            pub fn with_capacity_and_hasher(capacity: usize, hasher: S) -> Self {
+                WeakValueMap { core: ValueMapCore::with_capacity_and_hasher(capacity, hasher) }
+            }
+
+            /// The value under `key`, if it is alive.
+            ///
+            /// ```
+            #[doc = concat!("use weakref::", $module, "::{", stringify!($Strong), ", WeakValueMap};")]
+            /// let map = WeakValueMap::new();
+            #[doc = concat!("let v = ", stringify!($Strong), "::new(1);")]
+            /// map.insert(7, v.clone());
+            /// assert_eq!(map.get(&7).as_deref(), Some(&1));
+            /// assert!(map.get(&8).is_none());
+            /// ```
+            pub fn get<Q>(&self, key: &Q) -> Option<$Strong<V>>
+            where
+                K: Borrow<Q>,
+                Q: Hash + Eq + ?Sized,
+            {
+                self.core.get(key).map(|raw| $Strong { raw })
+            }
+
+            /// Whether `key` has an entry with a live value.
+            pub fn contains_key<Q>(&self, key: &Q) -> bool
+            where
+                K: Borrow<Q>,
+                Q: Hash + Eq + ?Sized,
+            {
+                self.core.contains_key(key)
+            }
+
+            /// Removes `key`'s entry; returns its value if it was alive.
+            ///
+            /// ```
+            #[doc = concat!("use weakref::", $module, "::{", stringify!($Strong), ", WeakValueMap};")]
+            /// let map = WeakValueMap::new();
+            #[doc = concat!("let v = ", stringify!($Strong), "::new('v');")]
+            /// map.insert("k", v.clone());
+            /// assert_eq!(map.remove("k").as_deref(), Some(&'v'));
+            /// assert!(map.remove("k").is_none());
+            /// ```
+            pub fn remove<Q>(&self, key: &Q) -> Option<$Strong<V>>
+            where
+                K: Borrow<Q>,
+                Q: Hash + Eq + ?Sized,
+            {
+                self.core.remove(key).map(|raw| $Strong { raw })
+            }
+
+            /// The number of entries. Exact: an entry goes when its value dies (a value
+            /// dying on another thread right now may still be counted).
+            pub fn len(&self) -> usize {
+                self.core.len()
+            }
+
+            /// Whether the map has no entries.
+            pub fn is_empty(&self) -> bool {
+                self.len() == 0
+            }
+
+            /// Removes every entry.
+            pub fn clear(&self) {
+                self.core.clear()
+            }
+
+            /// The weak references the map holds, one per entry (Python's
+            /// `valuerefs()`); a value dying meanwhile makes its reference dead.
+            pub fn value_refs(&self) -> Vec<Weak<V>> {
+                self.core.value_refs().into_iter().map(|raw| Weak { raw }).collect()
+            }
+        }
+
+        impl<K: Eq + Hash + Clone, V, S: BuildHasher> WeakValueMap<K, V, S> {
+            /// The live entries, as `(key, value)` pairs with strong handles, from a
+            /// snapshot taken now.
+            ///
+            /// ```
+            #[doc = concat!("use weakref::", $module, "::{", stringify!($Strong), ", WeakValueMap};")]
+            /// let map = WeakValueMap::new();
+            #[doc = concat!("let (a, b) = (", stringify!($Strong), "::new(1), ", stringify!($Strong), "::new(2));")]
+            /// map.insert("a", a.clone());
+            /// map.insert("b", b.clone());
+            /// drop(b);
+            /// let entries: Vec<_> = map.iter().map(|(k, v)| (k, *v)).collect();
+            /// assert_eq!(entries, [("a", 1)]);
+            /// ```
+            pub fn iter(&self) -> impl Iterator<Item = (K, $Strong<V>)> {
+                self.core.entries().map(|(key, raw)| (key, $Strong { raw }))
+            }
+
+            /// The keys of the live entries, from a snapshot.
+            pub fn keys(&self) -> impl Iterator<Item = K> {
+                self.iter().map(|(key, _)| key)
+            }
+
+            /// The live values, from a snapshot.
+            pub fn values(&self) -> impl Iterator<Item = $Strong<V>> {
+                self.iter().map(|(_, value)| value)
+            }
+
+            /// Keeps only the entries for which `keep` returns `true`. `keep` runs
+            /// without the map locked, on a snapshot.
+            pub fn retain(&self, mut keep: impl FnMut(&K, &$Strong<V>) -> bool) {
+                self.core.retain(|key, raw| keep(key, $Strong::from_raw_ref(raw)))
+            }
+
+            /// Removes and returns some live entry (Python's `popitem`), or `None` if
+            /// there is none.
+            pub fn pop_item(&self) -> Option<(K, $Strong<V>)> {
+                self.core.pop_item().map(|(key, raw)| (key, $Strong { raw }))
+            }
+        }
+
+        impl<K, V, S> WeakValueMap<K, V, S>
+        where
+            K: Eq + Hash + Clone + $($bound)+,
+            V: $($bound)+,
+            S: BuildHasher + $($bound)+,
+        {
+            /// Inserts `key -> value`; returns the value it replaced, if alive. The map
+            /// keeps only a weak reference: if `value` is the last strong handle, the
+            /// value dies as this returns, and the entry with it.
+            ///
+            /// ```
+            #[doc = concat!("use weakref::", $module, "::{", stringify!($Strong), ", WeakValueMap};")]
+            /// let map = WeakValueMap::new();
+            #[doc = concat!("let old = ", stringify!($Strong), "::new(1);")]
+            /// map.insert("k", old.clone());
+            #[doc = concat!("let new = ", stringify!($Strong), "::new(2);")]
+            /// assert_eq!(map.insert("k", new.clone()).as_deref(), Some(&1));
+            /// drop(old); // the replaced value's death does not remove the new entry
+            /// assert_eq!(map.get("k").as_deref(), Some(&2));
+            #[doc = concat!("map.insert(\"gone\", ", stringify!($Strong), "::new(3)); // dies at once")]
+            /// assert!(!map.contains_key("gone"));
+            /// ```
+            pub fn insert(&self, key: K, value: $Strong<V>) -> Option<$Strong<V>> {
+                self.core.insert(key, value.raw).map(|raw| $Strong { raw })
+            }
+
+            /// The live value under `key`, or else `make()`'s, inserted (Python's
+            /// `setdefault`, for caches). `make` runs without the map locked; if another
+            /// thread inserts under `key` meanwhile, that value is returned instead.
+            ///
+            /// ```
+            #[doc = concat!("use weakref::", $module, "::{", stringify!($Strong), ", WeakValueMap};")]
+            /// let interned = WeakValueMap::new();
+            #[doc = concat!("let a = interned.get_or_insert_with(\"x\".to_owned(), || ", stringify!($Strong), "::new(\"x\".to_owned()));")]
+            #[doc = concat!("let b = interned.get_or_insert_with(\"x\".to_owned(), || unreachable!());")]
+            #[doc = concat!("assert!(", stringify!($Strong), "::ptr_eq(&a, &b));")]
+            /// ```
+            pub fn get_or_insert_with(&self, key: K, make: impl FnOnce() -> $Strong<V>) -> $Strong<V> {
+                $Strong { raw: self.core.get_or_insert_with(key, || make().raw) }
+            }
+        }
+
+        impl<K: Eq + Hash, V> Default for WeakValueMap<K, V, RandomState> {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl<K, V, S> Extend<(K, $Strong<V>)> for WeakValueMap<K, V, S>
+        where
+            K: Eq + Hash + Clone + $($bound)+,
+            V: $($bound)+,
+            S: BuildHasher + $($bound)+,
+        {
+            fn extend<I: IntoIterator<Item = (K, $Strong<V>)>>(&mut self, entries: I) {
+                for (key, value) in entries {
+                    self.insert(key, value);
+                }
+            }
+        }
+
+        impl<K, V> FromIterator<(K, $Strong<V>)> for WeakValueMap<K, V, RandomState>
+        where
+            K: Eq + Hash + Clone + $($bound)+,
+            V: $($bound)+,
+        {
+            fn from_iter<I: IntoIterator<Item = (K, $Strong<V>)>>(entries: I) -> Self {
+                let mut map = Self::new();
+                map.extend(entries);
+                map
+            }
+        }
+
+        impl<K, V, S> Clone for WeakValueMap<K, V, S>
+        where
+            K: Eq + Hash + Clone + $($bound)+,
+            V: $($bound)+,
+            S: BuildHasher + Clone + $($bound)+,
+        {
+            /// A new, independent map with the live entries (Python's `copy()`).
+            fn clone(&self) -> Self {
+                let copy = Self::with_hasher(self.core.hasher());
+                for (key, value) in self.iter() {
+                    copy.insert(key, value);
+                }
+                copy
+            }
+        }
+
+        impl<K, V, S> fmt::Debug for WeakValueMap<K, V, S>
+        where
+            K: Eq + Hash + Clone + fmt::Debug,
+            V: fmt::Debug,
+            S: BuildHasher,
+        {
+            /// The live entries, as a map.
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_map().entries(self.iter()).finish()
+            }
+        }
+    };
+}
+
+pub(crate) use weak_value_map;

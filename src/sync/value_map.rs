@@ -1,0 +1,19 @@
+//! `sync::WeakValueMap`.
+
+use crate::sync::{Arc, Weak};
+
+crate::collections::value_map_api::weak_value_map!(
+    "sync",
+    Arc,
+    crate::flavor::Atomic,
+    Send + Sync + 'static
+);
+
+// SAFETY: the map's state is shared with the removal callbacks of its values, which
+// run on whichever thread drops a value's last `Arc`: keys are moved to and used on
+// other threads (under the map's mutex, one thread at a time), values are shared
+// through `Arc`s, the hasher is used under the mutex. `Send + Sync` on all three is
+// what `Arc<Mutex<HashMap<K, Arc<V>, S>>>` would need, and more than enough.
+unsafe impl<K: Send + Sync, V: Send + Sync, S: Send + Sync> Send for WeakValueMap<K, V, S> {}
+// SAFETY: as above; every method takes `&self` and goes through the mutex.
+unsafe impl<K: Send + Sync, V: Send + Sync, S: Send + Sync> Sync for WeakValueMap<K, V, S> {}
