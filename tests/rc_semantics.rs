@@ -8,12 +8,15 @@
 
 mod common;
 
-use weakref::rc::{finalize, Finalize, Rc, Weak, WeakValueMap};
+use weakref::rc::{
+    finalize, Finalize, PtrWeakKeyMap, PtrWeakSet, Rc, Weak, WeakKeyMap, WeakSet, WeakValueMap,
+};
 
 include!("cases/prelude.rs");
 include!("cases/callbacks.rs");
 include!("cases/finalize.rs");
 include!("cases/value_map.rs");
+include!("cases/key_map.rs");
 
 use std::cell::RefCell;
 use std::sync::Arc;

@@ -4,9 +4,13 @@
 
 mod common;
 
-use weakref::sync::{finalize, Arc as Rc, Finalize, Weak, WeakValueMap};
+use weakref::sync::{
+    finalize, Arc as Rc, Finalize, PtrWeakKeyMap, PtrWeakSet, Weak, WeakKeyMap, WeakSet,
+    WeakValueMap,
+};
 
 include!("cases/prelude.rs");
 include!("cases/callbacks.rs");
 include!("cases/finalize.rs");
 include!("cases/value_map.rs");
+include!("cases/key_map.rs");

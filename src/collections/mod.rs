@@ -2,5 +2,7 @@
 //! crate's `Flavor`) and the public types' definitions, which `rc` and `sync`
 //! instantiate.
 
+pub(crate) mod key_map;
+pub(crate) mod key_map_api;
 pub(crate) mod value_map;
 pub(crate) mod value_map_api;

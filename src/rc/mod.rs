@@ -43,11 +43,13 @@
 //! ```
 
 mod finalize;
+mod key_map;
 mod strong;
 mod value_map;
 mod weak;
 
 pub use finalize::{finalize, Finalize};
+pub use key_map::{PtrWeakKeyMap, PtrWeakSet, WeakKeyMap, WeakSet};
 pub use strong::Rc;
 pub use value_map::WeakValueMap;
 pub use weak::Weak;

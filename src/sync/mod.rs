@@ -44,11 +44,13 @@
 //! ```
 
 mod finalize;
+mod key_map;
 mod strong;
 mod value_map;
 mod weak;
 
 pub use finalize::{finalize, Finalize};
+pub use key_map::{PtrWeakKeyMap, PtrWeakSet, WeakKeyMap, WeakSet};
 pub use strong::Arc;
 pub use value_map::WeakValueMap;
 pub use weak::Weak;

@@ -1,0 +1,388 @@
+//! The core of `WeakKeyMap` and `WeakSet` (and their by-identity variants), written
+//! once, generic over the flavour and over how keys are compared.
+//!
+//! # Design
+//!
+//! Each entry holds a weak reference to its key object, with a callback, the key's
+//! hash (computed once, while the key is alive: a dead key can no longer be hashed,
+//! Python's R4.4), and the value. Lookups hash the probe and compare it with the live
+//! keys of the bucket: by value ([`ByValue`], Python's semantics, R16.2) or by address
+//! ([`ByIdentity`]). A dead key matches nothing; its entry is found again, by its
+//! stored hash and its reference's identity, by the callback that removes it.
+//!
+//! An entry stays tied to the key object first inserted (R16.3): inserting an equal
+//! key replaces the value only.
+//!
+//! The lock discipline is `value_map.rs`'s: only moves under the lock, drops after it
+//! (including the temporary strong handles taken to compare keys, parked in a
+//! [`Graveyard`] until the lock is released), and removals deferred when a callback
+//! finds the lock held by its own thread.
+
+use core::hash::{BuildHasher, Hash};
+use core::marker::PhantomData;
+
+use hashbrown::HashTable;
+
+use crate::flavor::{Flavor, Lock};
+use crate::raw::strong::RawRc;
+use crate::raw::weak::RawWeak;
+
+/// How keys are compared.
+pub(crate) trait KeyPolicy<K>: 'static {
+    /// The hash of a live key.
+    fn hash<S: BuildHasher>(hasher: &S, key: &K) -> u64;
+    /// Whether `stored` is a live key that matches `probe`. A strong handle taken to
+    /// compare is parked in `graveyard`, to be dropped after the lock is released.
+    fn matches<F: Flavor>(
+        stored: &RawWeak<K, F>,
+        probe: &K,
+        graveyard: &mut Graveyard<K, F>,
+    ) -> bool;
+}
+
+/// Keys compare by value (`Eq` and `Hash` of the referent), as in Python.
+pub(crate) enum ByValue {}
+
+/// Keys compare by identity (the address of the referent).
+pub(crate) enum ByIdentity {}
+
+impl<K: Hash + Eq + 'static> KeyPolicy<K> for ByValue {
+    fn hash<S: BuildHasher>(hasher: &S, key: &K) -> u64 {
+        hasher.hash_one(key)
+    }
+
+    fn matches<F: Flavor>(
+        stored: &RawWeak<K, F>,
+        probe: &K,
+        graveyard: &mut Graveyard<K, F>,
+    ) -> bool {
+        // The key must be kept alive while `==` runs on it (another thread could drop
+        // its last strong handle meanwhile), hence the upgrade.
+        match stored.upgrade() {
+            Some(key) => {
+                let equal = key.value() == probe;
+                graveyard.park(key);
+                equal
+            }
+            None => false,
+        }
+    }
+}
+
+impl<K: 'static> KeyPolicy<K> for ByIdentity {
+    fn hash<S: BuildHasher>(hasher: &S, key: &K) -> u64 {
+        hasher.hash_one(core::ptr::from_ref(key).addr())
+    }
+
+    fn matches<F: Flavor>(stored: &RawWeak<K, F>, probe: &K, _: &mut Graveyard<K, F>) -> bool {
+        // The stored reference keeps its allocation, so no other object can be at
+        // that address; a dead key matches nothing.
+        core::ptr::eq(stored.as_ptr(), probe) && stored.strong_count() > 0
+    }
+}
+
+/// Strong handles taken under the lock, dropped after it: dropping one may run user
+/// code (if it was the last) that must not find the lock held.
+pub(crate) struct Graveyard<K, F: Flavor> {
+    few: [Option<RawRc<K, F>>; 4],
+    more: Vec<RawRc<K, F>>,
+}
+
+impl<K, F: Flavor> Graveyard<K, F> {
+    fn new() -> Self {
+        Graveyard {
+            few: [None, None, None, None],
+            more: Vec::new(),
+        }
+    }
+
+    fn park(&mut self, handle: RawRc<K, F>) {
+        match self.few.iter_mut().find(|slot| slot.is_none()) {
+            Some(slot) => *slot = Some(handle),
+            None => self.more.push(handle),
+        }
+    }
+}
+
+/// An entry.
+struct Slot<K, V, F: Flavor> {
+    hash: u64,
+    key: RawWeak<K, F>,
+    value: V,
+}
+
+/// A removal waiting for the lock: the dead key's hash and its reference.
+type DeferredRemoval<K, F> = (u64, RawWeak<K, F>);
+
+/// The shared state of a map.
+struct State<K, V, F: Flavor, S> {
+    table: F::Lock<HashTable<Slot<K, V, F>>>,
+    /// Removals deferred because the table was held by the dying key's own thread:
+    /// the key's hash and its (dead) reference.
+    pending: F::Lock<Vec<DeferredRemoval<K, F>>>,
+    hasher: S,
+}
+
+/// A weak-keyed hash map, comparing keys as `P` says.
+pub(crate) struct KeyMapCore<K, V, F: Flavor, S, P> {
+    state: RawRc<State<K, V, F, S>, F>,
+    _policy: PhantomData<P>,
+}
+
+/// Gives memory back as the table empties (see `value_map.rs`).
+fn shrink_if_sparse<K, V, F: Flavor>(table: &mut HashTable<Slot<K, V, F>>) {
+    const SMALL: usize = 32;
+    if table.capacity() > SMALL && table.len() * 4 <= table.capacity() {
+        table.shrink_to((table.len() * 2).max(SMALL), |slot| slot.hash);
+    }
+}
+
+/// Removes the entry holding `dead` (found by hash and identity).
+fn take_dead<K, V, F: Flavor>(
+    table: &mut HashTable<Slot<K, V, F>>,
+    hash: u64,
+    dead: &RawWeak<K, F>,
+) -> Option<Slot<K, V, F>> {
+    let found = table.find_entry(hash, |slot| slot.key.ref_eq(dead)).ok()?;
+    let (slot, _) = found.remove();
+    shrink_if_sparse(table);
+    Some(slot)
+}
+
+impl<K, V, F, S, P> KeyMapCore<K, V, F, S, P>
+where
+    F: Flavor,
+    S: BuildHasher,
+    P: KeyPolicy<K>,
+{
+    pub(crate) fn with_capacity_and_hasher(capacity: usize, hasher: S) -> Self {
+        KeyMapCore {
+            state: RawRc::new(State {
+                table: Lock::new(HashTable::with_capacity(capacity)),
+                pending: Lock::new(Vec::new()),
+                hasher,
+            }),
+            _policy: PhantomData,
+        }
+    }
+
+    fn state(&self) -> &State<K, V, F, S> {
+        self.state.value()
+    }
+
+    /// Runs `f` on the table, then drops the graveyard and drains deferred removals.
+    fn with_table<R>(
+        &self,
+        f: impl FnOnce(&mut HashTable<Slot<K, V, F>>, &mut Graveyard<K, F>) -> R,
+    ) -> R {
+        let mut graveyard = Graveyard::new();
+        let result = self.state().table.with(|table| f(table, &mut graveyard));
+        drop(graveyard);
+        self.drain();
+        result
+    }
+
+    fn drain(&self) {
+        loop {
+            let batch = self.state().pending.with(std::mem::take);
+            if batch.is_empty() {
+                return;
+            }
+            let removed: Vec<_> = self.state().table.with(|table| {
+                batch
+                    .iter()
+                    .filter_map(|(hash, dead)| take_dead(table, *hash, dead))
+                    .collect()
+            });
+            drop(removed);
+            drop(batch);
+        }
+    }
+
+    fn hash(&self, key: &K) -> u64 {
+        P::hash(&self.state().hasher, key)
+    }
+
+    /// Inserts `key -> value`. If an equal key is present, its entry keeps its key
+    /// object and gets the new value; the replaced value is returned.
+    pub(crate) fn insert(&self, key: &RawRc<K, F>, value: V) -> Option<V>
+    where
+        K: 'static,
+        V: 'static,
+        S: 'static,
+    {
+        let hash = self.hash(key.value());
+        let map = self.state.downgrade();
+        let weak = key.downgrade_with(move |dead: &RawWeak<K, F>| {
+            if let Some(state) = map.upgrade() {
+                remove_dead(state.value(), hash, dead);
+            }
+        });
+        let (old, spare) = self.with_table(|table, graveyard| {
+            match table.find_mut(hash, |slot| P::matches(&slot.key, key.value(), graveyard)) {
+                Some(slot) => (Some(core::mem::replace(&mut slot.value, value)), Some(weak)),
+                None => {
+                    table.insert_unique(
+                        hash,
+                        Slot {
+                            hash,
+                            key: weak,
+                            value,
+                        },
+                        |slot| slot.hash,
+                    );
+                    (None, None)
+                }
+            }
+        });
+        // Outside the lock: the unused reference (its callback is cancelled).
+        drop(spare);
+        old
+    }
+
+    /// Runs `f` on the value of the entry matching `probe`, under the lock.
+    fn with_value<R>(&self, probe: &K, f: impl FnOnce(&mut V) -> R) -> Option<R> {
+        let hash = self.hash(probe);
+        self.with_table(|table, graveyard| {
+            table
+                .find_mut(hash, |slot| P::matches(&slot.key, probe, graveyard))
+                .map(|slot| f(&mut slot.value))
+        })
+    }
+
+    pub(crate) fn get(&self, probe: &K) -> Option<V>
+    where
+        V: Clone,
+    {
+        self.with_value(probe, |value| value.clone())
+    }
+
+    pub(crate) fn contains_key(&self, probe: &K) -> bool {
+        self.with_value(probe, |_| ()).is_some()
+    }
+
+    pub(crate) fn remove(&self, probe: &K) -> Option<V> {
+        let hash = self.hash(probe);
+        let slot = self.with_table(|table, graveyard| {
+            let found = table
+                .find_entry(hash, |slot| P::matches(&slot.key, probe, graveyard))
+                .ok()?;
+            let (slot, _) = found.remove();
+            shrink_if_sparse(table);
+            Some(slot)
+        })?;
+        // Outside the lock: the key's reference goes (its callback is cancelled).
+        Some(slot.value)
+    }
+
+    /// The value under `key`, or `make()`'s, inserted (Python's `setdefault`).
+    pub(crate) fn get_or_insert_with(&self, key: &RawRc<K, F>, make: impl FnOnce() -> V) -> V
+    where
+        K: 'static,
+        V: Clone + 'static,
+        S: 'static,
+    {
+        if let Some(found) = self.get(key.value()) {
+            return found;
+        }
+        let value = make();
+        self.insert(key, value.clone());
+        // Another thread may have inserted an equal key meanwhile: what is stored wins.
+        self.get(key.value()).unwrap_or(value)
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.with_table(|table, _| table.len())
+    }
+
+    pub(crate) fn clear(&self) {
+        let all: Vec<_> = self.with_table(|table, _| {
+            let all = table.drain().collect();
+            shrink_if_sparse(table);
+            all
+        });
+        drop(all);
+    }
+
+    /// A snapshot of the entries with live keys: (key, value clone).
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (RawRc<K, F>, V)>
+    where
+        V: Clone,
+    {
+        let snapshot: Vec<(RawWeak<K, F>, V)> = self.with_table(|table, _| {
+            table
+                .iter()
+                .map(|slot| (slot.key.clone(), slot.value.clone()))
+                .collect()
+        });
+        snapshot
+            .into_iter()
+            .filter_map(|(key, value)| key.upgrade().map(|key| (key, value)))
+    }
+
+    /// The key references held (Python's `keyrefs`); some may be dead.
+    pub(crate) fn key_refs(&self) -> Vec<RawWeak<K, F>> {
+        self.with_table(|table, _| table.iter().map(|slot| slot.key.clone()).collect())
+    }
+
+    /// Keeps the entries for which `keep` returns `true`; `keep` runs without the lock,
+    /// on a snapshot.
+    pub(crate) fn retain(&self, mut keep: impl FnMut(&RawRc<K, F>, &V) -> bool)
+    where
+        V: Clone,
+    {
+        let snapshot: Vec<(u64, RawWeak<K, F>, V)> = self.with_table(|table, _| {
+            table
+                .iter()
+                .map(|slot| (slot.hash, slot.key.clone(), slot.value.clone()))
+                .collect()
+        });
+        let rejected: Vec<DeferredRemoval<K, F>> = snapshot
+            .into_iter()
+            .filter(|(_, key, value)| !key.upgrade().is_some_and(|key| keep(&key, value)))
+            .map(|(hash, key, _)| (hash, key))
+            .collect();
+        let removed: Vec<_> = self.with_table(|table, _| {
+            rejected
+                .iter()
+                .filter_map(|(hash, key)| take_dead(table, *hash, key))
+                .collect()
+        });
+        drop(removed);
+    }
+
+    /// Removes and returns some entry with a live key, discarding dead ones it meets.
+    pub(crate) fn pop_item(&self) -> Option<(RawRc<K, F>, V)> {
+        loop {
+            let slot = self.with_table(|table, _| {
+                let hash = table.iter().next()?.hash;
+                let found = table.find_entry(hash, |_| true).ok()?;
+                let (slot, _) = found.remove();
+                shrink_if_sparse(table);
+                Some(slot)
+            })?;
+            if let Some(key) = slot.key.upgrade() {
+                return Some((key, slot.value));
+            }
+        }
+    }
+
+    /// A clone of the hasher.
+    pub(crate) fn hasher(&self) -> S
+    where
+        S: Clone,
+    {
+        self.state().hasher.clone()
+    }
+}
+
+/// The removal callback's work: removes the entry holding `dead`, or defers it if
+/// this thread holds the table.
+fn remove_dead<K, V, F: Flavor, S>(state: &State<K, V, F, S>, hash: u64, dead: &RawWeak<K, F>) {
+    match state.table.try_with(|table| take_dead(table, hash, dead)) {
+        Some(removed) => drop(removed),
+        None => state
+            .pending
+            .with(|pending| pending.push((hash, dead.clone()))),
+    }
+}

@@ -1,0 +1,434 @@
+//! The public weak-key maps and weak sets, written once: [`weak_key_map!`] and
+//! [`weak_set!`] are instantiated in `rc` and `sync`, by value and by identity.
+//!
+//! Parameters: the flavour's module name and strong pointer, its core flavour, the
+//! type's name, the key policy, what a lookup takes (`&K` by value, `&Rc<K>` by
+//! identity) and how to get a `&K` from it, the bounds keys need for the policy, and
+//! the bounds callbacks need (`'static`, or `Send + Sync + 'static`).
+
+/// Defines a weak-key map type in the calling flavour module.
+macro_rules! weak_key_map {
+    (
+        $module:literal, $Strong:ident, $Flavor:ty, $Name:ident, $Policy:ty,
+        lookup: $Probe:ty, |$p:ident| $as_key:expr,
+        key_bounds: [$($kb:tt)*], bounds: [$($bound:tt)+],
+        compare: $compare:literal
+    ) => {
+        #[doc = concat!("A hash map whose keys are held weakly, compared ", $compare, ": an entry")]
+        /// disappears the moment its key object dies (Python's `weakref.WeakKeyDictionary`).
+        ///
+        #[doc = concat!("Keys go in as strong `", stringify!($Strong), "<K>` handles and the map keeps a weak")]
+        /// reference with a callback to each; the callback removes the entry when the
+        /// key's last strong handle is dropped, on that thread, before the drop returns,
+        /// so [`len`](Self::len) is exact and the values of dead keys are freed at once.
+        ///
+        /// * An entry stays tied to the key object first inserted: inserting an equal key
+        ///   replaces the value only, and the entry goes when the first object dies.
+        /// * The key's hash is computed once, at insertion; a dead key matches nothing.
+        /// * All methods take `&self`; iteration walks a snapshot (keys dying meanwhile
+        ///   are skipped). Reading values clones them (`V: Clone`): the map locks itself
+        ///   and cannot lend references out.
+        ///
+        /// The keys' `Hash`, `Eq`, and the values' `Clone`, must not call this map's
+        /// methods (that panics).
+        ///
+        /// # Example
+        ///
+        /// ```
+        #[doc = concat!("use weakref::", $module, "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+        ///
+        /// // Side data about objects, gone with them.
+        #[doc = concat!("let notes = ", stringify!($Name), "::new();")]
+        #[doc = concat!("let window = ", stringify!($Strong), "::new(\"main window\".to_owned());")]
+        /// notes.insert(&window, "resized twice");
+        /// assert_eq!(notes.get(&window), Some("resized twice"));
+        /// drop(window);
+        /// assert!(notes.is_empty());
+        /// ```
+        pub struct $Name<K, V, S = std::collections::hash_map::RandomState> {
+            core: crate::collections::key_map::KeyMapCore<K, V, $Flavor, S, $Policy>,
+        }
+
+        impl<K: $($kb)* 'static, V> $Name<K, V, std::collections::hash_map::RandomState> {
+            /// An empty map.
+            pub fn new() -> Self {
+                Self::with_capacity_and_hasher(0, Default::default())
+            }
+
+            /// An empty map with room for `capacity` entries.
+            pub fn with_capacity(capacity: usize) -> Self {
+                Self::with_capacity_and_hasher(capacity, Default::default())
+            }
+        }
+
+        impl<K: $($kb)* 'static, V> Default for $Name<K, V, std::collections::hash_map::RandomState> {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl<K: $($kb)* 'static, V, S: core::hash::BuildHasher> $Name<K, V, S> {
+            /// An empty map with room for `capacity` entries, using `hasher`.
+            pub fn with_capacity_and_hasher(capacity: usize, hasher: S) -> Self {
+                $Name { core: crate::collections::key_map::KeyMapCore::with_capacity_and_hasher(capacity, hasher) }
+            }
+
+            /// An empty map using `hasher`.
+            pub fn with_hasher(hasher: S) -> Self {
+                Self::with_capacity_and_hasher(0, hasher)
+            }
+
+            /// Whether an entry's key matches `key` (and is alive).
+            pub fn contains_key(&self, $p: $Probe) -> bool {
+                self.core.contains_key($as_key)
+            }
+
+            /// Removes the entry matching `key`; returns its value.
+            pub fn remove(&self, $p: $Probe) -> Option<V> {
+                self.core.remove($as_key)
+            }
+
+            /// The number of entries. Exact: an entry goes when its key dies (a key dying
+            /// on another thread right now may still be counted).
+            pub fn len(&self) -> usize {
+                self.core.len()
+            }
+
+            /// Whether the map has no entries.
+            pub fn is_empty(&self) -> bool {
+                self.len() == 0
+            }
+
+            /// Removes every entry.
+            pub fn clear(&self) {
+                self.core.clear()
+            }
+
+            /// The weak references to the keys (Python's `keyrefs()`); a key dying
+            /// meanwhile makes its reference dead.
+            pub fn key_refs(&self) -> Vec<Weak<K>> {
+                self.core.key_refs().into_iter().map(|raw| Weak { raw }).collect()
+            }
+
+            /// Removes and returns some entry with a live key (Python's `popitem`).
+            pub fn pop_item(&self) -> Option<($Strong<K>, V)> {
+                self.core.pop_item().map(|(raw, value)| ($Strong { raw }, value))
+            }
+        }
+
+        impl<K: $($kb)* 'static, V: Clone, S: core::hash::BuildHasher> $Name<K, V, S> {
+            /// A clone of the value of the entry matching `key`.
+            pub fn get(&self, $p: $Probe) -> Option<V> {
+                self.core.get($as_key)
+            }
+
+            /// The entries with live keys, from a snapshot taken now.
+            pub fn iter(&self) -> impl Iterator<Item = ($Strong<K>, V)> {
+                self.core.entries().map(|(raw, value)| ($Strong { raw }, value))
+            }
+
+            /// The live keys, from a snapshot.
+            pub fn keys(&self) -> impl Iterator<Item = $Strong<K>> {
+                self.iter().map(|(key, _)| key)
+            }
+
+            /// The values of entries with live keys, from a snapshot.
+            pub fn values(&self) -> impl Iterator<Item = V> {
+                self.iter().map(|(_, value)| value)
+            }
+
+            /// Keeps only the entries for which `keep` returns `true`. `keep` runs
+            /// without the map locked, on a snapshot.
+            pub fn retain(&self, mut keep: impl FnMut(&$Strong<K>, &V) -> bool) {
+                self.core.retain(|raw, value| keep($Strong::from_raw_ref(raw), value))
+            }
+        }
+
+        impl<K, V, S> $Name<K, V, S>
+        where
+            K: $($kb)* $($bound)+,
+            V: $($bound)+,
+            S: core::hash::BuildHasher + $($bound)+,
+        {
+            /// Inserts `key -> value`; returns the value replaced. If an equal key is
+            /// present, its entry keeps that key object and takes the new value.
+            #[doc = concat!("The map holds `key` weakly: keep a `", stringify!($Strong), "` to it elsewhere.")]
+            pub fn insert(&self, key: &$Strong<K>, value: V) -> Option<V> {
+                self.core.insert(&key.raw, value)
+            }
+
+            /// The value of the entry matching `key`, or `make()`'s, inserted (Python's
+            /// `setdefault`).
+            pub fn get_or_insert_with(&self, key: &$Strong<K>, make: impl FnOnce() -> V) -> V
+            where
+                V: Clone,
+            {
+                self.core.get_or_insert_with(&key.raw, make)
+            }
+        }
+
+        impl<K, V, S> Extend<($Strong<K>, V)> for $Name<K, V, S>
+        where
+            K: $($kb)* $($bound)+,
+            V: $($bound)+,
+            S: core::hash::BuildHasher + $($bound)+,
+        {
+            /// Inserts each pair. The map holds keys weakly: a key whose only strong
+            /// handle was in the iterator dies, and its entry with it.
+            fn extend<I: IntoIterator<Item = ($Strong<K>, V)>>(&mut self, entries: I) {
+                for (key, value) in entries {
+                    self.insert(&key, value);
+                }
+            }
+        }
+
+        impl<K, V> FromIterator<($Strong<K>, V)> for $Name<K, V, std::collections::hash_map::RandomState>
+        where
+            K: $($kb)* $($bound)+,
+            V: $($bound)+,
+        {
+            fn from_iter<I: IntoIterator<Item = ($Strong<K>, V)>>(entries: I) -> Self {
+                let mut map = Self::new();
+                map.extend(entries);
+                map
+            }
+        }
+
+        impl<K, V, S> Clone for $Name<K, V, S>
+        where
+            K: $($kb)* $($bound)+,
+            V: Clone + $($bound)+,
+            S: core::hash::BuildHasher + Clone + $($bound)+,
+        {
+            /// A new, independent map with the entries whose keys are alive.
+            fn clone(&self) -> Self {
+                let copy = Self::with_hasher(self.core.hasher());
+                for (key, value) in self.iter() {
+                    copy.insert(&key, value);
+                }
+                copy
+            }
+        }
+
+        impl<K, V, S> core::fmt::Debug for $Name<K, V, S>
+        where
+            K: $($kb)* core::fmt::Debug + 'static,
+            V: Clone + core::fmt::Debug,
+            S: core::hash::BuildHasher,
+        {
+            /// The entries with live keys, as a map.
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.debug_map().entries(self.iter()).finish()
+            }
+        }
+    };
+}
+
+/// Defines a weak set type in the calling flavour module.
+macro_rules! weak_set {
+    (
+        $module:literal, $Strong:ident, $Flavor:ty, $Name:ident, $Policy:ty,
+        lookup: $Probe:ty, |$p:ident| $as_key:expr,
+        key_bounds: [$($kb:tt)*], bounds: [$($bound:tt)+],
+        compare: $compare:literal
+    ) => {
+        #[doc = concat!("A set whose elements are held weakly, compared ", $compare, ": an element")]
+        /// leaves the set the moment it dies (Python's `weakref.WeakSet`).
+        ///
+        #[doc = concat!("Elements go in as strong `", stringify!($Strong), "<T>` handles; the set keeps a weak")]
+        /// reference with a callback to each, which removes it when its last strong
+        /// handle is dropped, before that drop returns; [`len`](Self::len) is exact.
+        /// An element stays tied to the object first added (adding an equal one does
+        /// nothing). Iteration walks a snapshot and yields strong handles.
+        ///
+        /// # Example
+        ///
+        /// ```
+        #[doc = concat!("use weakref::", $module, "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+        ///
+        #[doc = concat!("let listeners = ", stringify!($Name), "::new();")]
+        #[doc = concat!("let a = ", stringify!($Strong), "::new(\"a\");")]
+        #[doc = concat!("let b = ", stringify!($Strong), "::new(\"b\");")]
+        /// listeners.add(&a);
+        /// listeners.add(&b);
+        /// drop(a);
+        /// let left: Vec<_> = listeners.iter().map(|l| *l).collect();
+        /// assert_eq!(left, ["b"]);
+        /// ```
+        pub struct $Name<T, S = std::collections::hash_map::RandomState> {
+            core: crate::collections::key_map::KeyMapCore<T, (), $Flavor, S, $Policy>,
+        }
+
+        impl<T: $($kb)* 'static> $Name<T, std::collections::hash_map::RandomState> {
+            /// An empty set.
+            pub fn new() -> Self {
+                Self::with_capacity_and_hasher(0, Default::default())
+            }
+
+            /// An empty set with room for `capacity` elements.
+            pub fn with_capacity(capacity: usize) -> Self {
+                Self::with_capacity_and_hasher(capacity, Default::default())
+            }
+        }
+
+        impl<T: $($kb)* 'static> Default for $Name<T, std::collections::hash_map::RandomState> {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl<T: $($kb)* 'static, S: core::hash::BuildHasher> $Name<T, S> {
+            /// An empty set with room for `capacity` elements, using `hasher`.
+            pub fn with_capacity_and_hasher(capacity: usize, hasher: S) -> Self {
+                $Name { core: crate::collections::key_map::KeyMapCore::with_capacity_and_hasher(capacity, hasher) }
+            }
+
+            /// An empty set using `hasher`.
+            pub fn with_hasher(hasher: S) -> Self {
+                Self::with_capacity_and_hasher(0, hasher)
+            }
+
+            /// Whether a live element matches `value`.
+            pub fn contains(&self, $p: $Probe) -> bool {
+                self.core.contains_key($as_key)
+            }
+
+            /// Removes the element matching `value`; returns whether there was one
+            /// (Python's `discard`; `remove` raising `KeyError` is `!set.remove(x)`).
+            pub fn remove(&self, $p: $Probe) -> bool {
+                self.core.remove($as_key).is_some()
+            }
+
+            /// The number of elements; exact, as for the maps.
+            pub fn len(&self) -> usize {
+                self.core.len()
+            }
+
+            /// Whether the set has no elements.
+            pub fn is_empty(&self) -> bool {
+                self.len() == 0
+            }
+
+            /// Removes every element.
+            pub fn clear(&self) {
+                self.core.clear()
+            }
+
+            /// The live elements, from a snapshot taken now.
+            pub fn iter(&self) -> impl Iterator<Item = $Strong<T>> {
+                self.core.entries().map(|(raw, ())| $Strong { raw })
+            }
+
+            /// Removes and returns some live element (Python's `pop`).
+            pub fn pop(&self) -> Option<$Strong<T>> {
+                self.core.pop_item().map(|(raw, ())| $Strong { raw })
+            }
+
+            /// Keeps only the elements for which `keep` returns `true` (run without the
+            /// set locked, on a snapshot).
+            pub fn retain(&self, mut keep: impl FnMut(&$Strong<T>) -> bool) {
+                self.core.retain(|raw, ()| keep($Strong::from_raw_ref(raw)))
+            }
+
+            /// Whether every live element of `self` is in `other`.
+            pub fn is_subset<S2: core::hash::BuildHasher>(&self, other: &$Name<T, S2>) -> bool {
+                self.iter().all(|x| other.core.contains_key(&*x))
+            }
+
+            /// Whether every live element of `other` is in `self`.
+            pub fn is_superset<S2: core::hash::BuildHasher>(&self, other: &$Name<T, S2>) -> bool {
+                other.is_subset(self)
+            }
+
+            /// Whether the two sets have no live element in common.
+            pub fn is_disjoint<S2: core::hash::BuildHasher>(&self, other: &$Name<T, S2>) -> bool {
+                self.iter().all(|x| !other.core.contains_key(&*x))
+            }
+        }
+
+        impl<T, S> $Name<T, S>
+        where
+            T: $($kb)* $($bound)+,
+            S: core::hash::BuildHasher + Clone + $($bound)+,
+        {
+            /// Adds `value`, held weakly; returns whether it was not already present.
+            pub fn add(&self, value: &$Strong<T>) -> bool {
+                self.core.insert(&value.raw, ()).is_none()
+            }
+
+            /// A new set with the live elements of both.
+            pub fn union<S2: core::hash::BuildHasher>(&self, other: &$Name<T, S2>) -> Self {
+                let result = self.clone();
+                other.iter().for_each(|x| { result.add(&x); });
+                result
+            }
+
+            /// A new set with the live elements in both.
+            pub fn intersection<S2: core::hash::BuildHasher>(&self, other: &$Name<T, S2>) -> Self {
+                let result = Self::with_hasher(self.core.hasher());
+                self.iter().filter(|x| other.core.contains_key(&**x)).for_each(|x| { result.add(&x); });
+                result
+            }
+
+            /// A new set with the live elements of `self` not in `other`.
+            pub fn difference<S2: core::hash::BuildHasher>(&self, other: &$Name<T, S2>) -> Self {
+                let result = Self::with_hasher(self.core.hasher());
+                self.iter().filter(|x| !other.core.contains_key(&**x)).for_each(|x| { result.add(&x); });
+                result
+            }
+
+            /// A new set with the live elements in exactly one of the two.
+            pub fn symmetric_difference(&self, other: &$Name<T, S>) -> Self {
+                let result = self.difference(other);
+                other.iter().filter(|x| !self.core.contains_key(&**x)).for_each(|x| { result.add(&x); });
+                result
+            }
+        }
+
+        impl<T, S> Extend<$Strong<T>> for $Name<T, S>
+        where
+            T: $($kb)* $($bound)+,
+            S: core::hash::BuildHasher + Clone + $($bound)+,
+        {
+            fn extend<I: IntoIterator<Item = $Strong<T>>>(&mut self, values: I) {
+                for value in values {
+                    self.add(&value);
+                }
+            }
+        }
+
+        impl<T> FromIterator<$Strong<T>> for $Name<T, std::collections::hash_map::RandomState>
+        where
+            T: $($kb)* $($bound)+,
+        {
+            /// A set of the elements (held weakly: keep them alive elsewhere).
+            fn from_iter<I: IntoIterator<Item = $Strong<T>>>(values: I) -> Self {
+                let mut set = Self::new();
+                set.extend(values);
+                set
+            }
+        }
+
+        impl<T, S> Clone for $Name<T, S>
+        where
+            T: $($kb)* $($bound)+,
+            S: core::hash::BuildHasher + Clone + $($bound)+,
+        {
+            /// A new, independent set with the live elements.
+            fn clone(&self) -> Self {
+                let copy = Self::with_hasher(self.core.hasher());
+                self.iter().for_each(|x| { copy.add(&x); });
+                copy
+            }
+        }
+
+        impl<T: $($kb)* core::fmt::Debug + 'static, S: core::hash::BuildHasher> core::fmt::Debug for $Name<T, S> {
+            /// The live elements, as a set.
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.debug_set().entries(self.iter()).finish()
+            }
+        }
+    };
+}
+
+pub(crate) use {weak_key_map, weak_set};

@@ -1,0 +1,53 @@
+//! `sync::WeakKeyMap`, `sync::PtrWeakKeyMap`, `sync::WeakSet`, `sync::PtrWeakSet`.
+
+use crate::collections::key_map::{ByIdentity, ByValue};
+use crate::collections::key_map_api::{weak_key_map, weak_set};
+use crate::sync::{Arc, Weak};
+
+weak_key_map!(
+    "sync", Arc, crate::flavor::Atomic, WeakKeyMap, ByValue,
+    lookup: &K, |key| key,
+    key_bounds: [core::hash::Hash + Eq +], bounds: [Send + Sync + 'static],
+    compare: "by value (the keys' `Eq` and `Hash`)"
+);
+
+weak_key_map!(
+    "sync", Arc, crate::flavor::Atomic, PtrWeakKeyMap, ByIdentity,
+    lookup: &Arc<K>, |key| &**key,
+    key_bounds: [], bounds: [Send + Sync + 'static],
+    compare: "by identity (which allocation)"
+);
+
+weak_set!(
+    "sync", Arc, crate::flavor::Atomic, WeakSet, ByValue,
+    lookup: &T, |value| value,
+    key_bounds: [core::hash::Hash + Eq +], bounds: [Send + Sync + 'static],
+    compare: "by value (the elements' `Eq` and `Hash`)"
+);
+
+weak_set!(
+    "sync", Arc, crate::flavor::Atomic, PtrWeakSet, ByIdentity,
+    lookup: &Arc<T>, |value| &**value,
+    key_bounds: [], bounds: [Send + Sync + 'static],
+    compare: "by identity (which allocation)"
+);
+
+// SAFETY (for the four impls below, as for `WeakValueMap`): the state is shared with
+// the removal callbacks of the keys, which run on whichever thread drops a key's last
+// `Arc`; keys are shared through `Arc`s, values are moved between threads and used
+// under the mutex one thread at a time, the hasher is only read.
+unsafe impl<K: Send + Sync, V: Send + Sync, S: Send + Sync> Send for WeakKeyMap<K, V, S> {}
+// SAFETY: as above.
+unsafe impl<K: Send + Sync, V: Send + Sync, S: Send + Sync> Sync for WeakKeyMap<K, V, S> {}
+// SAFETY: as above.
+unsafe impl<K: Send + Sync, V: Send + Sync, S: Send + Sync> Send for PtrWeakKeyMap<K, V, S> {}
+// SAFETY: as above.
+unsafe impl<K: Send + Sync, V: Send + Sync, S: Send + Sync> Sync for PtrWeakKeyMap<K, V, S> {}
+// SAFETY: as above, with no values.
+unsafe impl<T: Send + Sync, S: Send + Sync> Send for WeakSet<T, S> {}
+// SAFETY: as above.
+unsafe impl<T: Send + Sync, S: Send + Sync> Sync for WeakSet<T, S> {}
+// SAFETY: as above.
+unsafe impl<T: Send + Sync, S: Send + Sync> Send for PtrWeakSet<T, S> {}
+// SAFETY: as above.
+unsafe impl<T: Send + Sync, S: Send + Sync> Sync for PtrWeakSet<T, S> {}
