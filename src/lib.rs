@@ -46,13 +46,16 @@
 mod collections;
 mod exit;
 mod flavor;
+mod proxy;
 mod raw;
 mod report;
 mod repr;
+mod weak_method;
 
 pub mod rc;
 pub mod sync;
 
+pub use proxy::ReferenceError;
 pub use report::{
     reset_panic_handler, set_panic_handler, CallbackPanic, PanicHandler, PanicSource,
 };

@@ -9,7 +9,8 @@
 mod common;
 
 use weakref::rc::{
-    finalize, Finalize, PtrWeakKeyMap, PtrWeakSet, Rc, Weak, WeakKeyMap, WeakSet, WeakValueMap,
+    finalize, Finalize, Proxy, PtrWeakKeyMap, PtrWeakSet, Rc, Weak, WeakKeyMap, WeakMethod,
+    WeakSet, WeakValueMap,
 };
 
 include!("cases/prelude.rs");
@@ -17,6 +18,7 @@ include!("cases/callbacks.rs");
 include!("cases/finalize.rs");
 include!("cases/value_map.rs");
 include!("cases/key_map.rs");
+include!("cases/proxy_method.rs");
 
 use std::cell::RefCell;
 use std::sync::Arc;

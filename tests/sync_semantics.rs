@@ -5,8 +5,8 @@
 mod common;
 
 use weakref::sync::{
-    finalize, Arc as Rc, Finalize, PtrWeakKeyMap, PtrWeakSet, Weak, WeakKeyMap, WeakSet,
-    WeakValueMap,
+    finalize, Arc as Rc, Finalize, Proxy, PtrWeakKeyMap, PtrWeakSet, Weak, WeakKeyMap, WeakMethod,
+    WeakSet, WeakValueMap,
 };
 
 include!("cases/prelude.rs");
@@ -14,3 +14,4 @@ include!("cases/callbacks.rs");
 include!("cases/finalize.rs");
 include!("cases/value_map.rs");
 include!("cases/key_map.rs");
+include!("cases/proxy_method.rs");

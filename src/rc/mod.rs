@@ -44,12 +44,16 @@
 
 mod finalize;
 mod key_map;
+mod proxy;
 mod strong;
 mod value_map;
 mod weak;
+mod weak_method;
 
 pub use finalize::{finalize, Finalize};
 pub use key_map::{PtrWeakKeyMap, PtrWeakSet, WeakKeyMap, WeakSet};
+pub use proxy::Proxy;
 pub use strong::Rc;
 pub use value_map::WeakValueMap;
 pub use weak::Weak;
+pub use weak_method::WeakMethod;

@@ -1,0 +1,130 @@
+//! Proxies (Python's `weakref.proxy`): weak handles whose access fails with
+//! [`ReferenceError`] once the referent is dead. The type is written once, as
+//! [`proxy!`], and instantiated in `rc` and `sync`.
+
+use core::fmt;
+
+/// The error of using a [`rc::Proxy`](crate::rc::Proxy) or
+/// [`sync::Proxy`](crate::sync::Proxy) whose referent is dead: Python's
+/// `ReferenceError`, with its message.
+///
+/// ```
+/// use weakref::rc::{Proxy, Rc};
+/// let obj = Rc::new(5);
+/// let p = Proxy::new(&obj);
+/// drop(obj);
+/// let err = p.get().unwrap_err();
+/// assert_eq!(err.to_string(), "weakly-referenced object no longer exists");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ReferenceError;
+
+impl fmt::Display for ReferenceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("weakly-referenced object no longer exists")
+    }
+}
+
+impl std::error::Error for ReferenceError {}
+
+/// Defines `Proxy` in the calling flavour module.
+macro_rules! proxy {
+    ($module:literal, $Strong:ident, $($bound:tt)+) => {
+        use crate::proxy::ReferenceError;
+
+        #[doc = concat!("A weak handle to an `", stringify!($Strong), "`'s value whose use fails with [`ReferenceError`] once")]
+        /// the value is dead, instead of giving `None` (Python's `weakref.proxy`).
+        ///
+        /// Python forwards attribute access and operators through a proxy; in Rust, reach
+        /// the value with [`get`](Self::get) (a strong handle, for as long as you keep it)
+        /// or [`with`](Self::with) (a borrow, with the value kept alive for the call).
+        /// A proxy can carry a callback, which receives the proxy itself when the value
+        /// dies. Like Python's, a proxy is not hashable:
+        ///
+        /// ```compile_fail
+        #[doc = concat!("use weakref::", $module, "::{", stringify!($Strong), ", Proxy};")]
+        /// use std::collections::HashSet;
+        #[doc = concat!("let obj = ", stringify!($Strong), "::new(1);")]
+        /// HashSet::new().insert(Proxy::new(&obj)); // Proxy is not Hash
+        /// ```
+        ///
+        /// # Example
+        ///
+        /// ```
+        #[doc = concat!("use weakref::", $module, "::{", stringify!($Strong), ", Proxy};")]
+        ///
+        #[doc = concat!("let config = ", stringify!($Strong), "::new(String::from(\"debug\"));")]
+        /// let p = Proxy::new(&config);
+        /// assert_eq!(p.with(|c| c.len()), Ok(5));
+        /// drop(config);
+        /// assert!(p.get().is_err()); // ReferenceError: weakly-referenced object no longer exists
+        /// ```
+        #[repr(transparent)]
+        pub struct Proxy<T> {
+            weak: Weak<T>,
+        }
+
+        impl<T> Proxy<T> {
+            /// A proxy to `value`'s referent.
+            pub fn new(value: &$Strong<T>) -> Proxy<T> {
+                Proxy { weak: $Strong::downgrade(value) }
+            }
+
+            /// A proxy whose `callback` runs once when the value dies, with the proxy
+            /// itself (already dead) as its argument; it runs as a weak reference's
+            #[doc = concat!("callback does (see [`", stringify!($Strong), "::downgrade_with`]).")]
+            pub fn with_callback<C>(value: &$Strong<T>, callback: C) -> Proxy<T>
+            where
+                C: FnOnce(&Proxy<T>) + $($bound)+,
+            {
+                Proxy { weak: $Strong::downgrade_with(value, move |weak| callback(Proxy::from_weak_ref(weak))) }
+            }
+
+            fn from_weak_ref(weak: &Weak<T>) -> &Proxy<T> {
+                // SAFETY: `Proxy` is a `repr(transparent)` wrapper of `Weak<T>`.
+                unsafe { &*(weak as *const Weak<T>).cast::<Proxy<T>>() }
+            }
+
+            /// A strong handle to the value, or [`ReferenceError`] if it is dead.
+            pub fn get(&self) -> Result<$Strong<T>, ReferenceError> {
+                self.weak.upgrade().ok_or(ReferenceError)
+            }
+
+            /// Calls `f` with the value, which is kept alive for the call (so it cannot
+            /// die in the middle, whatever `f` drops), or returns [`ReferenceError`].
+            pub fn with<R>(&self, f: impl FnOnce(&T) -> R) -> Result<R, ReferenceError> {
+                let value = self.get()?;
+                Ok(f(&value))
+            }
+
+            /// Whether the value is still alive (a snapshot: prefer [`get`](Self::get),
+            /// which cannot race the value's death).
+            pub fn is_alive(&self) -> bool {
+                self.weak.strong_count() > 0
+            }
+
+            /// The weak reference behind the proxy.
+            pub fn as_weak(&self) -> &Weak<T> {
+                &self.weak
+            }
+        }
+
+        impl<T> Clone for Proxy<T> {
+            /// Another handle to the same proxy (same identity, same callback).
+            fn clone(&self) -> Self {
+                Proxy { weak: self.weak.clone() }
+            }
+        }
+
+        impl<T> core::fmt::Debug for Proxy<T> {
+            /// Python's `repr`: `<weakproxy at 0x…; to 'Type' at 0x…>`, or
+            /// `<weakproxy at 0x…; dead>`. Never fails.
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                let shown = format!("{:?}", self.weak);
+                f.write_str(&shown.replacen("<weakref", "<weakproxy", 1))
+            }
+        }
+    };
+}
+
+pub(crate) use proxy;

@@ -1,0 +1,5 @@
+//! `rc::WeakMethod`.
+
+use crate::rc::{Rc, Weak};
+
+crate::weak_method::weak_method!("rc", Rc, rc, fn_bounds: ['static], callback_bounds: ['static]);

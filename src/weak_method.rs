@@ -1,0 +1,217 @@
+//! `WeakMethod` (Python's `weakref.WeakMethod`): a method bound weakly to its
+//! receiver. Written once, as [`weak_method!`], and instantiated in `rc` and `sync`.
+//!
+//! A `WeakMethod` is a handle to a shared record: the receiver's weak reference, the
+//! method (owned, or a weak reference to a shared function), a "dead" flag and the
+//! user's callback. The receiver's (and a shared function's) weak reference carries an
+//! internal callback that holds the record *weakly*: it sets the flag and runs the
+//! user's callback once, at the first of the deaths. The record is freed as soon as
+//! the last handle goes, cancelling those callbacks (no cycle, R13.6).
+
+/// Defines `WeakMethod` in the calling flavour module.
+macro_rules! weak_method {
+    (
+        $module:literal, $Strong:ident, $Shared:ident,
+        fn_bounds: [$($fb:tt)*], callback_bounds: [$($cb:tt)+]
+    ) => {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        use std::sync::Mutex;
+
+        /// What a `WeakMethod` calls.
+        enum Method<F> {
+            /// A function the `WeakMethod` owns (a method path, a closure).
+            Owned(F),
+            /// A shared function, held weakly: its death kills the `WeakMethod` too.
+            Shared(Weak<F>),
+        }
+
+        type UserCallback<T, F> = Box<dyn FnOnce(&WeakMethod<T, F>) + $($cb)+>;
+
+        struct Record<T, F> {
+            receiver: Weak<T>,
+            method: Method<F>,
+            dead: AtomicBool,
+            callback: Mutex<Option<UserCallback<T, F>>>,
+        }
+
+        /// A method bound weakly to its receiver (Python's `weakref.WeakMethod`).
+        ///
+        #[doc = concat!("It holds a weak reference to the receiver (an `", stringify!($Strong), "<T>`) and a method, a")]
+        /// function taking `&T` and arguments. [`call`](Self::call) calls the method on the
+        /// receiver, or returns `None` once the receiver is dead. Made with
+        /// [`new_shared`](Self::new_shared), it holds the function weakly too, and also
+        /// dies with it. A callback set with [`with_callback`](Self::with_callback) runs
+        /// once, with the `WeakMethod`, at the first of those deaths.
+        ///
+        /// This is the building block of observer lists whose dead listeners drop out
+        /// by themselves (see `examples/observer.rs`).
+        ///
+        /// # Example
+        ///
+        /// ```
+        #[doc = concat!("use weakref::", $module, "::{", stringify!($Strong), ", WeakMethod};")]
+        ///
+        /// struct Counter(std::sync::atomic::AtomicU32);
+        /// impl Counter {
+        ///     fn bump(&self, by: u32) -> u32 {
+        ///         self.0.fetch_add(by, std::sync::atomic::Ordering::SeqCst) + by
+        ///     }
+        /// }
+        ///
+        #[doc = concat!("let counter = ", stringify!($Strong), "::new(Counter(0.into()));")]
+        /// let bump = WeakMethod::new(&counter, Counter::bump);
+        /// assert_eq!(bump.call(2), Some(2));
+        /// drop(counter);
+        /// assert_eq!(bump.call(2), None);
+        /// ```
+        pub struct WeakMethod<T, F> {
+            record: std::$Shared::$Strong<Record<T, F>>,
+        }
+
+        impl<T, F> WeakMethod<T, F>
+        where
+            T: $($fb)*,
+            F: $($fb)*,
+        {
+            fn make(receiver: &$Strong<T>, method: impl FnOnce(&std::$Shared::Weak<Record<T, F>>) -> Method<F>) -> Self {
+                let record = std::$Shared::$Strong::new_cyclic(|me| {
+                    let for_receiver = me.clone();
+                    Record {
+                        receiver: $Strong::downgrade_with(receiver, move |_| Self::died(&for_receiver)),
+                        method: method(me),
+                        dead: AtomicBool::new(false),
+                        callback: Mutex::new(None),
+                    }
+                });
+                WeakMethod { record }
+            }
+
+            /// The receiver or the shared function died: mark dead, run the callback,
+            /// once.
+            fn died(me: &std::$Shared::Weak<Record<T, F>>) {
+                let Some(record) = me.upgrade() else {
+                    return;
+                };
+                if record.dead.swap(true, Ordering::AcqRel) {
+                    return;
+                }
+                let callback = record.callback.lock().unwrap_or_else(|e| e.into_inner()).take();
+                if let Some(callback) = callback {
+                    callback(&WeakMethod { record });
+                }
+            }
+
+            /// `method` bound weakly to `receiver`; `method` is owned.
+            pub fn new(receiver: &$Strong<T>, method: F) -> Self {
+                Self::make(receiver, |_| Method::Owned(method))
+            }
+
+            /// `method` bound weakly to `receiver`, the function itself held weakly: the
+            /// `WeakMethod` dies when either dies (Python's, whose function object can
+            /// die when the method is deleted from its class).
+            pub fn new_shared(receiver: &$Strong<T>, method: &$Strong<F>) -> Self {
+                Self::make(receiver, |me| {
+                    let me = me.clone();
+                    Method::Shared($Strong::downgrade_with(method, move |_| Self::died(&me)))
+                })
+            }
+
+            /// Sets the callback run once, with this `WeakMethod`, when the receiver (or
+            /// the shared function) dies; it runs on the thread that ends that life.
+            pub fn with_callback(self, callback: impl FnOnce(&WeakMethod<T, F>) + $($cb)+) -> Self {
+                *self.record.callback.lock().unwrap_or_else(|e| e.into_inner()) = Some(Box::new(callback));
+                self
+            }
+        }
+
+        impl<T, F> WeakMethod<T, F> {
+            /// Calls the method on the receiver with `args`, keeping both alive for the
+            /// call; `None` once either has died.
+            pub fn call<A, R>(&self, args: A) -> Option<R>
+            where
+                F: Fn(&T, A) -> R,
+            {
+                if self.record.dead.load(Ordering::Acquire) {
+                    return None;
+                }
+                let receiver = self.record.receiver.upgrade()?;
+                match &self.record.method {
+                    Method::Owned(f) => Some(f(&receiver, args)),
+                    Method::Shared(f) => {
+                        let f = f.upgrade()?;
+                        Some(f(&receiver, args))
+                    }
+                }
+            }
+
+            /// The receiver, if the `WeakMethod` is alive.
+            pub fn receiver(&self) -> Option<$Strong<T>> {
+                if self.record.dead.load(Ordering::Acquire) {
+                    return None;
+                }
+                self.record.receiver.upgrade()
+            }
+
+            /// Whether the receiver (and a shared function) are alive: a snapshot.
+            pub fn is_alive(&self) -> bool {
+                let function_alive = match &self.record.method {
+                    Method::Owned(_) => true,
+                    Method::Shared(f) => f.strong_count() > 0,
+                };
+                !self.record.dead.load(Ordering::Acquire)
+                    && self.record.receiver.strong_count() > 0
+                    && function_alive
+            }
+
+            /// Whether the two are the same `WeakMethod` (clones share their original's
+            /// identity).
+            pub fn ptr_eq(&self, other: &Self) -> bool {
+                std::$Shared::$Strong::ptr_eq(&self.record, &other.record)
+            }
+        }
+
+        impl<T, F> Clone for WeakMethod<T, F> {
+            /// Another handle to the same `WeakMethod`.
+            fn clone(&self) -> Self {
+                WeakMethod { record: self.record.clone() }
+            }
+        }
+
+        impl<T: PartialEq, F: PartialEq> PartialEq for WeakMethod<T, F> {
+            /// Python's rule: while both are alive, equal receivers (`==`) and the same
+            /// method (equal functions, or the same shared function); otherwise, the same
+            /// `WeakMethod`.
+            fn eq(&self, other: &Self) -> bool {
+                if self.ptr_eq(other) {
+                    return true;
+                }
+                let (Some(a), Some(b)) = (self.receiver(), other.receiver()) else {
+                    return false;
+                };
+                let same_method = match (&self.record.method, &other.record.method) {
+                    (Method::Owned(f), Method::Owned(g)) => f == g,
+                    (Method::Shared(f), Method::Shared(g)) => f.ptr_eq(g) && f.strong_count() > 0,
+                    _ => false,
+                };
+                same_method && *a == *b
+            }
+        }
+
+        impl<T, F> core::fmt::Debug for WeakMethod<T, F> {
+            /// `<WeakMethod to 'Type' at 0x…>` while alive, `<WeakMethod dead>` after.
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                match self.receiver() {
+                    Some(r) => write!(
+                        f,
+                        "<WeakMethod to '{}' at {:p}>",
+                        crate::repr::short(core::any::type_name::<T>()),
+                        $Strong::as_ptr(&r)
+                    ),
+                    None => f.write_str("<WeakMethod dead>"),
+                }
+            }
+        }
+    };
+}
+
+pub(crate) use weak_method;

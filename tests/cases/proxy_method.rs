@@ -1,0 +1,180 @@
+// `Proxy` and `WeakMethod`, for either flavour: CPython's proxy tests and
+// WeakMethodTestCase (the R and R~ cases of §21). Included like `callbacks.rs`.
+
+#[derive(Debug, PartialEq)]
+struct Item {
+    bar: i32,
+}
+
+impl Item {
+    fn some_method(&self, _: ()) -> i32 {
+        4
+    }
+    fn other_method(&self, _: ()) -> i32 {
+        5
+    }
+}
+
+#[test]
+fn test_proxy_ref() {
+    let count = Shared::new(AtomicUsize::new(0));
+    let o = Rc::new(Item { bar: 1 });
+    let (c1, c2) = (count.clone(), count.clone());
+    let ref1 = Proxy::with_callback(&o, move |_| {
+        c1.fetch_add(1, SeqCst);
+    });
+    let ref2 = Proxy::with_callback(&o, move |_| {
+        c2.fetch_add(1, SeqCst);
+    });
+    assert_eq!(ref1.with(|o| o.bar), Ok(1));
+    drop(o);
+    let check = |p: &Proxy<Item>| p.with(|o| o.bar);
+    assert_eq!(check(&ref1), Err(weakref::ReferenceError));
+    assert_eq!(check(&ref2), Err(weakref::ReferenceError));
+    let ref3 = Proxy::new(&Rc::new(Item { bar: 3 }));
+    assert!(ref3.get().is_err(), "bool(proxy) on a dead proxy raises ReferenceError");
+    assert_eq!(count.load(SeqCst), 2);
+}
+
+#[test]
+fn test_proxy_repr() {
+    let obj = Rc::new(Item { bar: 0 });
+    let p = Proxy::with_callback(&obj, |_| ());
+    let shown = format!("{p:?}");
+    assert!(shown.starts_with("<weakproxy at 0x"), "{shown}");
+    assert!(shown.ends_with(&format!("; to 'Item' at {:p}>", Rc::as_ptr(&obj))), "{shown}");
+    drop(obj);
+    assert!(format!("{p:?}").ends_with("; dead>"));
+}
+
+#[test]
+fn proxy_callback_receives_the_proxy() {
+    let seen = Shared::new(Mutex::new(None));
+    let obj = Rc::new(Item { bar: 0 });
+    let s = seen.clone();
+    let p = Proxy::with_callback(&obj, move |dead: &Proxy<Item>| {
+        *s.lock().unwrap() = Some(format!("{dead:?}"));
+    });
+    let before = format!("{p:?}");
+    drop(obj);
+    let shown = seen.lock().unwrap().take().expect("callback ran");
+    assert_eq!(shown.split(';').next(), before.split(';').next(), "the same proxy");
+}
+
+#[test]
+fn test_callable_proxy() {
+    let f = Rc::new(|x: i32| x * 2);
+    let p = Proxy::new(&f);
+    assert_eq!(p.with(|f| f(21)), Ok(42));
+}
+
+#[test]
+fn test_proxy_iter() {
+    // The referent's last other strong handle disappears during a forwarded call: the
+    // call keeps it alive to the end; afterwards the proxy is dead.
+    let holder = Shared::new(Mutex::new(Some(Rc::new(Item { bar: 7 }))));
+    let p = Proxy::new(holder.lock().unwrap().as_ref().unwrap());
+    let result = p.with(|item| {
+        drop(holder.lock().unwrap().take());
+        item.bar
+    });
+    assert_eq!(result, Ok(7));
+    assert!(p.get().is_err());
+}
+
+#[test]
+fn test_weakmethod_alive() {
+    let o = Rc::new(Item { bar: 0 });
+    let r = WeakMethod::new(&o, Item::some_method);
+    assert!(r.is_alive());
+    assert!(Rc::ptr_eq(&r.receiver().unwrap(), &o));
+    assert_eq!(r.call(()), Some(4));
+}
+
+#[test]
+fn test_weakmethod_object_dead() {
+    let o = Rc::new(Item { bar: 0 });
+    let r = WeakMethod::new(&o, Item::some_method);
+    drop(o);
+    assert_eq!(r.call(()), None);
+    assert!(!r.is_alive());
+}
+
+#[test]
+fn test_weakmethod_method_dead() {
+    // R~: the function object dies (Python deletes the method from the class).
+    let o = Rc::new(Item { bar: 0 });
+    let method: Rc<fn(&Item, ()) -> i32> = Rc::new(Item::some_method);
+    let r = WeakMethod::new_shared(&o, &method);
+    assert_eq!(r.call(()), Some(4));
+    drop(method);
+    assert_eq!(r.call(()), None);
+    assert!(!r.is_alive());
+}
+
+#[test]
+fn test_callback_when_object_dead() {
+    let calls = Shared::new(Mutex::new(Vec::new()));
+    let o = Rc::new(Item { bar: 0 });
+    let c = calls.clone();
+    let r = WeakMethod::new(&o, Item::some_method).with_callback(move |wm| {
+        c.lock().unwrap().push(wm.call(()));
+    });
+    let r2 = r.clone();
+    drop(o);
+    assert_eq!(*calls.lock().unwrap(), [None], "once, with the (dead) WeakMethod");
+    drop(r2);
+    assert_eq!(calls.lock().unwrap().len(), 1, "not again later");
+    drop(r);
+}
+
+#[test]
+fn test_callback_when_method_dead() {
+    let calls = Shared::new(AtomicUsize::new(0));
+    let o = Rc::new(Item { bar: 0 });
+    let method: Rc<fn(&Item, ()) -> i32> = Rc::new(Item::some_method);
+    let c = calls.clone();
+    let r = WeakMethod::new_shared(&o, &method).with_callback(move |_| {
+        c.fetch_add(1, SeqCst);
+    });
+    drop(method);
+    assert_eq!(calls.load(SeqCst), 1);
+    drop(o);
+    assert_eq!(calls.load(SeqCst), 1, "not again when the object dies");
+    assert!(!r.is_alive());
+}
+
+#[test]
+fn test_weakmethod_no_cycles() {
+    // A WeakMethod with a callback is freed as soon as it is dropped.
+    let o = Rc::new(Item { bar: 0 });
+    let capture = Shared::new(());
+    let c = capture.clone();
+    let r = WeakMethod::new(&o, Item::some_method).with_callback(move |_| {
+        let _ = &c;
+    });
+    assert_eq!(Shared::strong_count(&capture), 2);
+    assert_eq!(Rc::weakref_count(&o), 1);
+    drop(r);
+    assert_eq!(Shared::strong_count(&capture), 1, "the callback went with it");
+    assert_eq!(Rc::weakref_count(&o), 0, "so did its weak reference");
+}
+
+#[test]
+fn test_weakmethod_equality() {
+    let (x, y, z) = (Rc::new(Item { bar: 1 }), Rc::new(Item { bar: 1 }), Rc::new(Item { bar: 2 }));
+    let method = Item::some_method as fn(&Item, ()) -> i32;
+    let other = Item::other_method as fn(&Item, ()) -> i32;
+    let a = WeakMethod::new(&x, method);
+    let b = WeakMethod::new(&y, method);
+    let c = WeakMethod::new(&z, method);
+    let d = WeakMethod::new(&x, other);
+    let e = WeakMethod::new(&x, method);
+    assert!(a == b && b == a, "equal receivers, same method");
+    assert!(a != c, "different receivers");
+    assert!(a != d, "different methods");
+    assert!(a == e);
+    drop((x, y, z));
+    assert!(a != b && a != e, "dead: identity");
+    assert!(a == a.clone());
+}
