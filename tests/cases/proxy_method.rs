@@ -170,7 +170,8 @@ fn test_weakmethod_equality() {
     let c = WeakMethod::new(&z, method);
     let d = WeakMethod::new(&x, other);
     let e = WeakMethod::new(&x, method);
-    assert!(a == b && b == a, "equal receivers, same method");
+    assert!(a == b, "equal receivers, same method");
+    assert!(b == a);
     assert!(a != c, "different receivers");
     assert!(a != d, "different methods");
     assert!(a == e);
