@@ -119,3 +119,19 @@ fn weakref_ref_callback_matches_the_seed() {
 fn weakref_finalize_matches_the_seed() {
     check("weakref_finalize", WEAKREF_FINALIZE);
 }
+
+#[test]
+fn observer_example_prints_its_documented_transcript() {
+    // Not a seed program: the observer example of issue #4, whose transcript is in
+    // its own doc comment.
+    let ours = run_example("observer");
+    let expected = "\
+listeners: 2
+[logger] saw \"started\"
+[counter] 1 event(s)
+dropping the logger
+listeners: 1
+[counter] 2 event(s)
+";
+    assert_eq!(ours, expected);
+}

@@ -440,3 +440,65 @@ mod value_map {
         assert_eq!(map.len(), 0);
     }
 }
+
+mod key_map {
+    use super::*;
+    use weakref::sync::{PtrWeakSet, WeakKeyMap, WeakSet};
+
+    #[test]
+    fn test_threaded_weak_key_dict_copy() {
+        // bpo-35615: copying while another thread kills the keys raises nothing.
+        let n = if cfg!(miri) { 50 } else { 20_000 };
+        let keys: Vec<Arc<u64>> = (0..n).map(Arc::new).collect();
+        let map = WeakKeyMap::new();
+        for k in &keys {
+            map.insert(k, **k * 2);
+        }
+        let killer = thread::spawn(move || {
+            let mut keys = keys;
+            let mut i = 7usize;
+            while !keys.is_empty() {
+                i = (i * 31 + 17) % keys.len();
+                drop(keys.swap_remove(i));
+            }
+        });
+        let copies: Vec<_> = (0..4).map(|_| map.clone()).collect();
+        for copy in &copies {
+            assert!(copy.iter().all(|(k, v)| v == *k * 2));
+        }
+        killer.join().unwrap();
+        assert!(map.is_empty());
+        assert!(copies.iter().all(WeakKeyMap::is_empty));
+    }
+
+    #[test]
+    fn sets_used_from_many_threads_while_elements_die() {
+        let set = Shared::new(WeakSet::new());
+        let ptr_set = Shared::new(PtrWeakSet::new());
+        let keep: Vec<Arc<u64>> = (0..8).map(Arc::new).collect();
+        for k in &keep {
+            set.add(k);
+            ptr_set.add(k);
+        }
+        let threads: Vec<_> = (0..4u64)
+            .map(|t| {
+                let (set, ptr_set) = (set.clone(), ptr_set.clone());
+                thread::spawn(move || {
+                    for i in 0..(ROUNDS as u64 * 5) {
+                        let x = Arc::new(1_000 + t * 1_000_000 + i);
+                        assert!(set.add(&x) && ptr_set.add(&x));
+                        assert!(set.contains(&x) && ptr_set.contains(&x));
+                        drop(x);
+                        assert!(set.contains(&(i % 8)));
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert_eq!((set.len(), ptr_set.len()), (8, 8));
+        drop(keep);
+        assert_eq!((set.len(), ptr_set.len()), (0, 0));
+    }
+}
