@@ -144,7 +144,8 @@ fn main() {
         "{:<34} {:>14} {:>14} {:>8}",
         "phase", "weak-table 0.4", "weakref", "ratio"
     );
-    let rows: [(&str, fn(&Round) -> f64); 3] = [
+    type Column = fn(&Round) -> f64;
+    let rows: [(&str, Column); 3] = [
         ("insert", |r| r.insert),
         ("get (live)", |r| r.get),
         ("expiry: drop every value", |r| r.expire),
