@@ -7,7 +7,11 @@
 //!   (dead) weak reference;
 //! * **finalizers** that run exactly once: at the object's death, when called, or at
 //!   thread exit; with `alive`, `detach` and `peek`;
-//! * Python's introspection: how many weak references an object has, and which.
+//! * Python's introspection: how many weak references an object has, and which;
+//! * **weak collections** that clean themselves: `WeakValueMap`, `WeakKeyMap`,
+//!   `WeakSet` (and by-identity variants), whose entries go the moment their referent
+//!   dies, so that `len()` is exact and memory follows what is alive;
+//! * **proxies**, which fail with [`ReferenceError`] once dead, and `WeakMethod`.
 //!
 //! and cost nothing where they are not used: an object that never gets a callback or
 //! finalizer has the same layout as std's, and `clone`, `drop`, `downgrade` and

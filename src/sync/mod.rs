@@ -15,6 +15,11 @@
 //! | `weakref.getweakrefs(obj)`          | [`Arc::weakrefs`]                           |
 //! | `weakref.finalize(obj, func, *args)`| [`finalize`]                               |
 //! | `f()`, `f.alive`, `f.detach()`, `f.peek()`, `f.atexit` | [`Finalize`]'s methods  |
+//! | `weakref.proxy(obj[, callback])`    | [`Proxy`]                                  |
+//! | `weakref.WeakMethod(obj.method)`    | [`WeakMethod`]                             |
+//! | `weakref.WeakValueDictionary`       | [`WeakValueMap`]                           |
+//! | `weakref.WeakKeyDictionary`         | [`WeakKeyMap`] (by identity: [`PtrWeakKeyMap`]) |
+//! | `weakref.WeakSet`                   | [`WeakSet`] (by identity: [`PtrWeakSet`])  |
 //!
 //! Everything here is `Send + Sync` for `T: Send + Sync`; callbacks and finalizer
 //! functions must be `Send`, and run on the thread that ends the object's life. See
