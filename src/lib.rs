@@ -54,6 +54,7 @@ mod proxy;
 mod raw;
 mod report;
 mod repr;
+mod weak;
 mod weak_method;
 
 pub mod rc;
