@@ -49,6 +49,7 @@
 
 mod collections;
 mod exit;
+mod finalize;
 mod flavor;
 mod proxy;
 mod raw;
