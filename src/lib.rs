@@ -55,6 +55,7 @@ mod proxy;
 mod raw;
 mod report;
 mod repr;
+mod strong;
 mod weak;
 mod weak_method;
 

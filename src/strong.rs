@@ -1,0 +1,582 @@
+//! The strong pointer (`Rc`, `Arc`), written once: [`strong!`] is instantiated in
+//! `rc` and `sync` with the flavour's module name, pointer name and core flavour, its
+//! introduction and threading sections, and the bounds its callbacks need.
+
+/// Defines the strong pointer in the calling flavour module.
+macro_rules! strong {
+    (
+        $module:literal, $Strong:ident, $Flavor:ident,
+        intro: $intro:literal, threads: $threads:literal, callback_bounds: [$($cb:tt)+]
+    ) => {
+        #[doc = $intro]
+        ///
+        #[doc = concat!(" `", stringify!($Strong), "<T>` is a superset of [`", "std::", $module, "::", stringify!($Strong), "<T>`] for sized `T`: the same methods with the")]
+        /// same meaning, the same size (one pointer), the same allocation size, and the same
+        #[doc = concat!(" cost for `clone`, `drop`, [`downgrade`](", stringify!($Strong), "::downgrade) and")]
+        /// [`upgrade`](Weak::upgrade). On top of that:
+        ///
+        #[doc = concat!(" * [`", stringify!($Strong), "::downgrade_with`] makes a weak reference whose callback runs when the value")]
+        ///   dies, like Python's `weakref.ref(obj, callback)`;
+        #[doc = concat!(" * [`finalize`](", "crate::", $module, "::finalize) registers a function to run once when the value")]
+        ///   dies (or at thread exit), like Python's `weakref.finalize`;
+        #[doc = concat!(" * [`", stringify!($Strong), "::weakref_count`] and [`", stringify!($Strong), "::weakrefs`] are Python's `getweakrefcount` and")]
+        ///   `getweakrefs`.
+        ///
+        #[doc = concat!(" # What happens when the last `", stringify!($Strong), "` goes")]
+        ///
+        /// In this order, on the thread that drops it:
+        ///
+        /// 1. The strong count becomes zero: from now on every [`Weak`] to the value fails to
+        ///    upgrade.
+        /// 2. `T`'s destructor runs (Python's `__del__`).
+        /// 3. The callbacks of the value's weak references and its finalizers run, newest
+        ///    registration first, each exactly once. A callback receives the very `Weak`
+        ///    that `downgrade_with` returned (same identity, same `Debug` address), already
+        ///    dead. A panic in one is caught and reported (see
+        ///    [`set_panic_handler`](crate::set_panic_handler)), and the others still run.
+        /// 4. The allocation is freed once no `Weak` remains.
+        ///
+        /// An object that never had a callback or finalizer skips step 3 at the cost of one
+        /// branch. If `T`'s destructor panics, steps 3 and 4 still happen, then the panic
+        /// continues.
+        ///
+        /// The other ways a value's life ends run step 3 as well, before they return:
+        #[doc = concat!(" [`", stringify!($Strong), "::try_unwrap`], [`", stringify!($Strong), "::into_inner`] and [`", stringify!($Strong), "::unwrap_or_clone`] when they take")]
+        #[doc = concat!(" the value out, and [`", stringify!($Strong), "::make_mut`] when it moves the value away from its weak")]
+        /// references.
+        ///
+        #[doc = $threads]
+        #[doc = concat!(" # Differences from `", "std::", $module, "::", stringify!($Strong), "`")]
+        ///
+        #[doc = concat!(" Only sized `T` is supported: `", stringify!($Strong), "<str>`, `", stringify!($Strong), "<[T]>` and `", stringify!($Strong), "<dyn Trait>` need unstable")]
+        /// features (`CoerceUnsized`) or a different layout, and so do the allocator-generic
+        #[doc = concat!(" methods. [`", stringify!($Strong), "::weak_count`] counts a finalizer's registration as one weak reference")]
+        /// (it is one, as in Python).
+        ///
+        /// # Examples
+        ///
+        /// ```
+        /// use std::sync::atomic::{AtomicUsize, Ordering};
+        #[doc = concat!(" use ", "weakref::", $module, "::", stringify!($Strong), ";")]
+        ///
+        /// static CALLS: AtomicUsize = AtomicUsize::new(0);
+        ///
+        #[doc = concat!(" let obj = ", stringify!($Strong), "::new(\"expensive\");")]
+        #[doc = concat!(" let weak = ", stringify!($Strong), "::downgrade_with(&obj, |dead| {")]
+        ///     assert!(dead.upgrade().is_none());
+        ///     CALLS.fetch_add(1, Ordering::SeqCst);
+        /// });
+        /// assert_eq!(*weak.upgrade().unwrap(), "expensive");
+        ///
+        /// drop(obj); // the callback runs here, on this thread
+        /// assert_eq!(CALLS.load(Ordering::SeqCst), 1);
+        /// assert!(weak.upgrade().is_none());
+        /// ```
+        #[repr(transparent)]
+        pub struct $Strong<T> {
+            pub(crate) raw: RawRc<T, $Flavor>,
+        }
+
+        impl<T: RefUnwindSafe> UnwindSafe for $Strong<T> {}
+        impl<T: RefUnwindSafe> RefUnwindSafe for $Strong<T> {}
+        impl<T> Unpin for $Strong<T> {}
+
+        impl<T> $Strong<T> {
+            #[doc = concat!(" Views a core handle as a `", stringify!($Strong), "` (for closures that receive one).")]
+            pub(crate) fn from_raw_ref(raw: &RawRc<T, $Flavor>) -> &$Strong<T> {
+                // SAFETY: `$Strong` is a `repr(transparent)` wrapper of `RawRc<T, $Flavor>`.
+                unsafe { &*(raw as *const RawRc<T, $Flavor>).cast::<$Strong<T>>() }
+            }
+
+            #[doc = concat!(" Constructs a new `", stringify!($Strong), "<T>`.")]
+            ///
+            /// ```
+            #[doc = concat!(" use ", "weakref::", $module, "::", stringify!($Strong), ";")]
+            #[doc = concat!(" let five = ", stringify!($Strong), "::new(5);")]
+            /// assert_eq!(*five, 5);
+            /// ```
+            #[inline]
+            pub fn new(value: T) -> $Strong<T> {
+                $Strong {
+                    raw: RawRc::new(value),
+                }
+            }
+
+            #[doc = concat!(" Constructs a new `", stringify!($Strong), "<T>` while giving you a `Weak<T>` to the allocation, to let")]
+            /// you build a `T` that holds a weak pointer to itself.
+            ///
+            /// The `Weak` does not upgrade until `new_cyclic` returns. If `data_fn` panics,
+            /// the allocation is freed and the panic continues.
+            ///
+            /// ```
+            #[doc = concat!(" use ", "weakref::", $module, "::{", stringify!($Strong), ", Weak};")]
+            ///
+            /// struct Gadget {
+            ///     me: Weak<Gadget>,
+            /// }
+            ///
+            #[doc = concat!(" let gadget = ", stringify!($Strong), "::new_cyclic(|me| {")]
+            ///     assert!(me.upgrade().is_none());
+            ///     Gadget { me: me.clone() }
+            /// });
+            #[doc = concat!(" assert!(", stringify!($Strong), "::ptr_eq(&gadget.me.upgrade().unwrap(), &gadget));")]
+            /// ```
+            pub fn new_cyclic<F>(data_fn: F) -> $Strong<T>
+            where
+                F: FnOnce(&Weak<T>) -> T,
+            {
+                $Strong {
+                    raw: RawRc::new_cyclic(|raw| data_fn(Weak::from_raw_ref(raw))),
+                }
+            }
+
+            #[doc = concat!(" Constructs a new `Pin<", stringify!($Strong), "<T>>`. `T` is not moved again while pinned.")]
+            ///
+            /// ```
+            #[doc = concat!(" use ", "weakref::", $module, "::", stringify!($Strong), ";")]
+            #[doc = concat!(" let pinned = ", stringify!($Strong), "::pin(5);")]
+            /// assert_eq!(*pinned, 5);
+            /// ```
+            pub fn pin(value: T) -> Pin<$Strong<T>> {
+                // SAFETY: the value never moves out of its allocation while a strong reference
+                // exists; `$Strong` gives no `&mut T` to a pinned value except through `Pin` rules
+                // (as std's `$Strong::pin`).
+                unsafe { Pin::new_unchecked($Strong::new(value)) }
+            }
+
+            #[doc = concat!(" Returns the inner value if the `", stringify!($Strong), "` has exactly one strong reference;")]
+            #[doc = concat!(" otherwise an `Err` with the same `", stringify!($Strong), "`.")]
+            ///
+            /// This succeeds even if weak references exist: they die, and their callbacks and
+            /// finalizers run before this returns (the value itself is moved out, not
+            /// dropped).
+            ///
+            /// ```
+            #[doc = concat!(" use ", "weakref::", $module, "::", stringify!($Strong), ";")]
+            ///
+            #[doc = concat!(" let x = ", stringify!($Strong), "::new(3);")]
+            #[doc = concat!(" assert_eq!(", stringify!($Strong), "::try_unwrap(x), Ok(3));")]
+            ///
+            #[doc = concat!(" let x = ", stringify!($Strong), "::new(4);")]
+            #[doc = concat!(" let _y = ", stringify!($Strong), "::clone(&x);")]
+            #[doc = concat!(" assert_eq!(*", stringify!($Strong), "::try_unwrap(x).unwrap_err(), 4);")]
+            /// ```
+            pub fn try_unwrap(this: $Strong<T>) -> Result<T, $Strong<T>> {
+                RawRc::try_unwrap(this.raw).map_err(|raw| $Strong { raw })
+            }
+
+            /// Returns the inner value if this is the only strong reference; otherwise drops
+            /// this reference and returns `None`. Weak references die and their callbacks run
+            #[doc = concat!(" before it returns, as for [`", stringify!($Strong), "::try_unwrap`].")]
+            ///
+            /// ```
+            #[doc = concat!(" use ", "weakref::", $module, "::", stringify!($Strong), ";")]
+            ///
+            #[doc = concat!(" let x = ", stringify!($Strong), "::new(3);")]
+            #[doc = concat!(" let y = ", stringify!($Strong), "::clone(&x);")]
+            #[doc = concat!(" assert_eq!(", stringify!($Strong), "::into_inner(x), None);")]
+            #[doc = concat!(" assert_eq!(", stringify!($Strong), "::into_inner(y), Some(3));")]
+            /// ```
+            pub fn into_inner(this: $Strong<T>) -> Option<T> {
+                RawRc::into_inner(this.raw)
+            }
+
+            #[doc = concat!(" Consumes the `", stringify!($Strong), "`, returning the wrapped pointer. Use [`", stringify!($Strong), "::from_raw`] to turn")]
+            #[doc = concat!(" it back into an `", stringify!($Strong), "`, or the memory leaks.")]
+            ///
+            /// ```
+            #[doc = concat!(" use ", "weakref::", $module, "::", stringify!($Strong), ";")]
+            #[doc = concat!(" let x = ", stringify!($Strong), "::new(\"hello\".to_owned());")]
+            #[doc = concat!(" let ptr = ", stringify!($Strong), "::into_raw(x);")]
+            /// assert_eq!(unsafe { &*ptr }, "hello");
+            #[doc = concat!(" # drop(unsafe { ", stringify!($Strong), "::from_raw(ptr) });")]
+            /// ```
+            pub fn into_raw(this: $Strong<T>) -> *const T {
+                RawRc::into_raw(this.raw)
+            }
+
+            /// Provides a raw pointer to the data, without touching the counts.
+            ///
+            /// ```
+            #[doc = concat!(" use ", "weakref::", $module, "::", stringify!($Strong), ";")]
+            #[doc = concat!(" let x = ", stringify!($Strong), "::new(7);")]
+            #[doc = concat!(" assert_eq!(unsafe { *", stringify!($Strong), "::as_ptr(&x) }, 7);")]
+            /// ```
+            pub fn as_ptr(this: &$Strong<T>) -> *const T {
+                this.raw.as_ptr()
+            }
+
+            #[doc = concat!(" Rebuilds an `", stringify!($Strong), "<T>` from a pointer returned by [`", stringify!($Strong), "::into_raw`].")]
+            ///
+            /// # Safety
+            ///
+            #[doc = concat!(" `ptr` must come from `", "weakref::", $module, "::", stringify!($Strong), "::<T>::into_raw` (the same `T`), and each")]
+            #[doc = concat!(" such pointer may be turned back into an `", stringify!($Strong), "` only once (per strong reference it")]
+            /// carries).
+            ///
+            /// ```
+            #[doc = concat!(" use ", "weakref::", $module, "::", stringify!($Strong), ";")]
+            #[doc = concat!(" let x = ", stringify!($Strong), "::new(10);")]
+            #[doc = concat!(" let ptr = ", stringify!($Strong), "::into_raw(x);")]
+            #[doc = concat!(" let x = unsafe { ", stringify!($Strong), "::from_raw(ptr) };")]
+            /// assert_eq!(*x, 10);
+            /// ```
+            pub unsafe fn from_raw(ptr: *const T) -> $Strong<T> {
+                $Strong {
+                    // SAFETY: forwarded contract.
+                    raw: unsafe { RawRc::from_raw(ptr) },
+                }
+            }
+
+            #[doc = concat!(" Increments the strong count of the `", stringify!($Strong), "<T>` behind `ptr`.")]
+            ///
+            /// # Safety
+            ///
+            #[doc = concat!(" `ptr` must come from [`", stringify!($Strong), "::into_raw`] and its `", stringify!($Strong), "` must still be alive.")]
+            ///
+            /// ```
+            #[doc = concat!(" use ", "weakref::", $module, "::", stringify!($Strong), ";")]
+            #[doc = concat!(" let five = ", stringify!($Strong), "::new(5);")]
+            /// unsafe {
+            #[doc = concat!("     let ptr = ", stringify!($Strong), "::into_raw(five);")]
+            #[doc = concat!("     ", stringify!($Strong), "::increment_strong_count(ptr);")]
+            #[doc = concat!("     let five = ", stringify!($Strong), "::from_raw(ptr);")]
+            #[doc = concat!("     assert_eq!(2, ", stringify!($Strong), "::strong_count(&five));")]
+            #[doc = concat!("     # ", stringify!($Strong), "::decrement_strong_count(ptr);")]
+            /// }
+            /// ```
+            pub unsafe fn increment_strong_count(ptr: *const T) {
+                // SAFETY: forwarded contract; the clone is forgotten, the original kept.
+                let rc = core::mem::ManuallyDrop::new(unsafe { $Strong::from_raw(ptr) });
+                core::mem::forget($Strong::clone(&rc));
+            }
+
+            #[doc = concat!(" Decrements the strong count of the `", stringify!($Strong), "<T>` behind `ptr`; if it was the last,")]
+            /// the value dies (and its callbacks run) here.
+            ///
+            /// # Safety
+            ///
+            #[doc = concat!(" `ptr` must come from [`", stringify!($Strong), "::into_raw`], and the strong reference it gives up must")]
+            /// be one the caller owns.
+            ///
+            /// ```
+            #[doc = concat!(" use ", "weakref::", $module, "::", stringify!($Strong), ";")]
+            #[doc = concat!(" let five = ", stringify!($Strong), "::new(5);")]
+            /// unsafe {
+            #[doc = concat!("     let ptr = ", stringify!($Strong), "::into_raw(five);")]
+            #[doc = concat!("     ", stringify!($Strong), "::increment_strong_count(ptr);")]
+            #[doc = concat!("     let five = ", stringify!($Strong), "::from_raw(ptr);")]
+            #[doc = concat!("     ", stringify!($Strong), "::decrement_strong_count(ptr);")]
+            #[doc = concat!("     assert_eq!(1, ", stringify!($Strong), "::strong_count(&five));")]
+            /// }
+            /// ```
+            pub unsafe fn decrement_strong_count(ptr: *const T) {
+                // SAFETY: forwarded contract.
+                drop(unsafe { $Strong::from_raw(ptr) });
+            }
+
+            /// Creates a new [`Weak`] pointer to this allocation, without a callback.
+            ///
+            /// All such weak pointers to one object are one weak reference in Python's sense
+            /// (like the shared `weakref.ref(obj)`): they share one identity.
+            ///
+            /// ```
+            #[doc = concat!(" use ", "weakref::", $module, "::", stringify!($Strong), ";")]
+            #[doc = concat!(" let five = ", stringify!($Strong), "::new(5);")]
+            #[doc = concat!(" let weak_five = ", stringify!($Strong), "::downgrade(&five);")]
+            /// assert_eq!(*weak_five.upgrade().unwrap(), 5);
+            /// ```
+            #[inline]
+            pub fn downgrade(this: &$Strong<T>) -> Weak<T> {
+                Weak {
+                    raw: this.raw.downgrade(),
+                }
+            }
+
+            /// Creates a new [`Weak`] pointer whose `callback` runs once when the value dies,
+            /// with that weak pointer (already dead) as its argument: Python's
+            /// `weakref.ref(obj, callback)`.
+            ///
+            #[doc = concat!(" * The callback runs on the thread that drops the last `", stringify!($Strong), "`, after `T`'s")]
+            ///   destructor, newest registration
+            #[doc = concat!("   first among the object's callbacks and finalizers (see [`", stringify!($Strong), "`]).")]
+            /// * Clones of the returned `Weak` share its identity and its registration. If
+            ///   every clone is dropped while the value is alive, the callback is dropped
+            ///   without running.
+            /// * Inside the callback the argument, like every other weak pointer to the
+            #[doc = concat!("   object, fails to upgrade. The callback may create and drop other `", stringify!($Strong), "`s and")]
+            ///   weak pointers, including dropping its own `Weak`.
+            /// * A panic in the callback is caught and reported; the other callbacks still run.
+            ///
+            /// The first callback or finalizer on an object allocates a small side table for
+            /// its registrations (freed with the object); each callback costs one allocation
+            /// holding the closure.
+            ///
+            /// ```
+            /// use std::sync::Mutex;
+            #[doc = concat!(" use ", "weakref::", $module, "::", stringify!($Strong), ";")]
+            ///
+            #[doc = concat!(" let order = ", "std::", $module, "::", stringify!($Strong), "::new(Mutex::new(Vec::new()));")]
+            #[doc = concat!(" let obj = ", stringify!($Strong), "::new(());")]
+            /// let (o1, o2) = (order.clone(), order.clone());
+            #[doc = concat!(" let _first = ", stringify!($Strong), "::downgrade_with(&obj, move |_| o1.lock().unwrap().push(\"first\"));")]
+            #[doc = concat!(" let _second = ", stringify!($Strong), "::downgrade_with(&obj, move |_| o2.lock().unwrap().push(\"second\"));")]
+            /// drop(obj);
+            /// assert_eq!(*order.lock().unwrap(), ["second", "first"]); // newest first
+            /// ```
+            pub fn downgrade_with<C>(this: &$Strong<T>, callback: C) -> Weak<T>
+            where
+                C: FnOnce(&Weak<T>) + $($cb)+,
+            {
+                Weak {
+                    raw: this
+                        .raw
+                        .downgrade_with(move |raw: &RawWeak<T, $Flavor>| callback(Weak::from_raw_ref(raw))),
+                }
+            }
+
+            /// Gets the number of weak references to this allocation: every [`Weak`] (clones
+            /// included, with or without a callback) and every live finalizer registration.
+            ///
+            /// ```
+            #[doc = concat!(" use ", "weakref::", $module, "::", stringify!($Strong), ";")]
+            #[doc = concat!(" let five = ", stringify!($Strong), "::new(5);")]
+            #[doc = concat!(" let _weak_five = ", stringify!($Strong), "::downgrade(&five);")]
+            #[doc = concat!(" assert_eq!(1, ", stringify!($Strong), "::weak_count(&five));")]
+            /// ```
+            #[inline]
+            pub fn weak_count(this: &$Strong<T>) -> usize {
+                this.raw.weak_count()
+            }
+
+            #[doc = concat!(" Gets the number of strong (`", stringify!($Strong), "`) pointers to this allocation.")]
+            ///
+            /// ```
+            #[doc = concat!(" use ", "weakref::", $module, "::", stringify!($Strong), ";")]
+            #[doc = concat!(" let five = ", stringify!($Strong), "::new(5);")]
+            #[doc = concat!(" let _also_five = ", stringify!($Strong), "::clone(&five);")]
+            #[doc = concat!(" assert_eq!(2, ", stringify!($Strong), "::strong_count(&five));")]
+            /// ```
+            #[inline]
+            pub fn strong_count(this: &$Strong<T>) -> usize {
+                this.raw.strong_count()
+            }
+
+            /// Where other threads are at work, the figure is a snapshot.
+            ///
+            /// Python's `weakref.getweakrefcount(obj)`: the number of weak reference *objects*
+            #[doc = concat!(" to this value. All plain [`Weak`]s (from [`", stringify!($Strong), "::downgrade`]) together are one,")]
+            /// like Python's shared basic reference; each weak reference with a callback
+            /// (however often cloned) is one; each live finalizer is one.
+            ///
+            /// ```
+            #[doc = concat!(" use ", "weakref::", $module, "::{finalize, ", stringify!($Strong), "};")]
+            #[doc = concat!(" let obj = ", stringify!($Strong), "::new(());")]
+            #[doc = concat!(" let _a = ", stringify!($Strong), "::downgrade(&obj);")]
+            #[doc = concat!(" let _b = ", stringify!($Strong), "::downgrade(&obj); // the same weak reference as `_a`")]
+            #[doc = concat!(" let _c = ", stringify!($Strong), "::downgrade_with(&obj, |_| ());")]
+            /// finalize(&obj, |()| (), ());
+            #[doc = concat!(" assert_eq!(", stringify!($Strong), "::weakref_count(&obj), 3);")]
+            /// ```
+            pub fn weakref_count(this: &$Strong<T>) -> usize {
+                this.raw.weakref_count()
+            }
+
+            /// Python's `weakref.getweakrefs(obj)`: one `Weak` per weak reference object of
+            /// this value, in Python's order: the plain one first (if any plain `Weak`
+            /// exists), then those with callbacks and the finalizers' own references, newest
+            /// first. Each returned `Weak` shares the identity of the reference it stands for.
+            ///
+            /// ```
+            #[doc = concat!(" use ", "weakref::", $module, "::{", stringify!($Strong), ", Weak};")]
+            #[doc = concat!(" let obj = ", stringify!($Strong), "::new(());")]
+            #[doc = concat!(" let plain = ", stringify!($Strong), "::downgrade(&obj);")]
+            #[doc = concat!(" let old = ", stringify!($Strong), "::downgrade_with(&obj, |_| ());")]
+            #[doc = concat!(" let new = ", stringify!($Strong), "::downgrade_with(&obj, |_| ());")]
+            #[doc = concat!(" let refs = ", stringify!($Strong), "::weakrefs(&obj);")]
+            /// assert_eq!(refs.len(), 3);
+            /// assert!(Weak::ref_eq(&refs[0], &plain));
+            /// assert!(Weak::ref_eq(&refs[1], &new));
+            /// assert!(Weak::ref_eq(&refs[2], &old));
+            /// ```
+            pub fn weakrefs(this: &$Strong<T>) -> Vec<Weak<T>> {
+                this.raw
+                    .weakrefs()
+                    .into_iter()
+                    .map(|raw| Weak { raw })
+                    .collect()
+            }
+
+            #[doc = concat!(" Returns a mutable reference into the given `", stringify!($Strong), "`, if there are no other `", stringify!($Strong), "` or")]
+            /// [`Weak`] pointers to the same allocation (a weak pointer with a callback, or a
+            /// finalizer, counts as one).
+            ///
+            /// ```
+            #[doc = concat!(" use ", "weakref::", $module, "::", stringify!($Strong), ";")]
+            #[doc = concat!(" let mut x = ", stringify!($Strong), "::new(3);")]
+            #[doc = concat!(" *", stringify!($Strong), "::get_mut(&mut x).unwrap() = 4;")]
+            /// assert_eq!(*x, 4);
+            ///
+            #[doc = concat!(" let _y = ", stringify!($Strong), "::clone(&x);")]
+            #[doc = concat!(" assert!(", stringify!($Strong), "::get_mut(&mut x).is_none());")]
+            /// ```
+            pub fn get_mut(this: &mut $Strong<T>) -> Option<&mut T> {
+                this.raw.get_mut()
+            }
+
+            #[doc = concat!(" Returns `true` if the two `", stringify!($Strong), "`s point to the same allocation.")]
+            ///
+            /// ```
+            #[doc = concat!(" use ", "weakref::", $module, "::", stringify!($Strong), ";")]
+            #[doc = concat!(" let five = ", stringify!($Strong), "::new(5);")]
+            #[doc = concat!(" let same_five = ", stringify!($Strong), "::clone(&five);")]
+            #[doc = concat!(" let other_five = ", stringify!($Strong), "::new(5);")]
+            #[doc = concat!(" assert!(", stringify!($Strong), "::ptr_eq(&five, &same_five));")]
+            #[doc = concat!(" assert!(!", stringify!($Strong), "::ptr_eq(&five, &other_five));")]
+            /// ```
+            #[inline]
+            pub fn ptr_eq(this: &$Strong<T>, other: &$Strong<T>) -> bool {
+                this.raw.ptr_eq(&other.raw)
+            }
+        }
+
+        impl<T: Clone> $Strong<T> {
+            #[doc = concat!(" Makes a mutable reference into the given `", stringify!($Strong), "`, cloning on write.")]
+            ///
+            #[doc = concat!(" If there are other `", stringify!($Strong), "` pointers to the same allocation, the value is cloned")]
+            /// into a new allocation (the old object lives on with the others). If this is
+            #[doc = concat!(" the only `", stringify!($Strong), "` but [`Weak`] pointers exist, the value is *moved* into a new")]
+            /// allocation and the old object's life ends: its weak pointers die and their
+            /// callbacks and finalizers run before `make_mut` returns.
+            ///
+            /// ```
+            /// use std::sync::atomic::{AtomicBool, Ordering};
+            #[doc = concat!(" use ", "weakref::", $module, "::", stringify!($Strong), ";")]
+            ///
+            /// static FIRED: AtomicBool = AtomicBool::new(false);
+            #[doc = concat!(" let mut data = ", stringify!($Strong), "::new(75);")]
+            #[doc = concat!(" let weak = ", stringify!($Strong), "::downgrade_with(&data, |_| FIRED.store(true, Ordering::SeqCst));")]
+            ///
+            #[doc = concat!(" *", stringify!($Strong), "::make_mut(&mut data) += 1; // moves the value away from `weak`")]
+            /// assert_eq!(*data, 76);
+            /// assert!(weak.upgrade().is_none());
+            /// assert!(FIRED.load(Ordering::SeqCst));
+            /// ```
+            pub fn make_mut(this: &mut $Strong<T>) -> &mut T {
+                RawRc::make_mut(&mut this.raw)
+            }
+
+            #[doc = concat!(" If this is the only `", stringify!($Strong), "`, returns the inner value (as [`", stringify!($Strong), "::try_unwrap`], so its")]
+            /// weak references' callbacks run); otherwise returns a clone of it.
+            ///
+            /// ```
+            #[doc = concat!(" use ", "weakref::", $module, "::", stringify!($Strong), ";")]
+            /// let inner = String::from("test");
+            #[doc = concat!(" let rc = ", stringify!($Strong), "::new(inner);")]
+            /// let rc2 = rc.clone();
+            #[doc = concat!(" assert_eq!(", stringify!($Strong), "::unwrap_or_clone(rc), \"test\"); // cloned")]
+            #[doc = concat!(" assert_eq!(", stringify!($Strong), "::unwrap_or_clone(rc2), \"test\"); // moved out")]
+            /// ```
+            pub fn unwrap_or_clone(this: $Strong<T>) -> T {
+                $Strong::try_unwrap(this).unwrap_or_else(|rc| (*rc).clone())
+            }
+        }
+
+        impl<T> Clone for $Strong<T> {
+            /// Makes another pointer to the same allocation, incrementing the strong count.
+            #[inline]
+            fn clone(&self) -> $Strong<T> {
+                $Strong {
+                    raw: self.raw.clone(),
+                }
+            }
+        }
+
+        impl<T> Deref for $Strong<T> {
+            type Target = T;
+            #[inline]
+            fn deref(&self) -> &T {
+                self.raw.value()
+            }
+        }
+
+        impl<T> AsRef<T> for $Strong<T> {
+            fn as_ref(&self) -> &T {
+                self
+            }
+        }
+
+        impl<T> Borrow<T> for $Strong<T> {
+            fn borrow(&self) -> &T {
+                self
+            }
+        }
+
+        impl<T: Default> Default for $Strong<T> {
+            #[doc = concat!(" An `", stringify!($Strong), "<T>` holding `T::default()`.")]
+            fn default() -> $Strong<T> {
+                $Strong::new(T::default())
+            }
+        }
+
+        impl<T> From<T> for $Strong<T> {
+            #[doc = concat!(" Moves `value` into a new `", stringify!($Strong), "`.")]
+            fn from(value: T) -> $Strong<T> {
+                $Strong::new(value)
+            }
+        }
+
+        impl<T: PartialEq> PartialEq for $Strong<T> {
+            #[doc = concat!(" Equality of the values (two `", stringify!($Strong), "`s to one allocation are equal if the value is")]
+            /// equal to itself).
+            #[inline]
+            fn eq(&self, other: &$Strong<T>) -> bool {
+                **self == **other
+            }
+        }
+
+        impl<T: Eq> Eq for $Strong<T> {}
+
+        impl<T: PartialOrd> PartialOrd for $Strong<T> {
+            /// Ordering of the values.
+            fn partial_cmp(&self, other: &$Strong<T>) -> Option<Ordering> {
+                (**self).partial_cmp(&**other)
+            }
+        }
+
+        impl<T: Ord> Ord for $Strong<T> {
+            /// Ordering of the values.
+            fn cmp(&self, other: &$Strong<T>) -> Ordering {
+                (**self).cmp(&**other)
+            }
+        }
+
+        impl<T: Hash> Hash for $Strong<T> {
+            /// Hashes the value.
+            fn hash<H: Hasher>(&self, state: &mut H) {
+                (**self).hash(state)
+            }
+        }
+
+        impl<T: fmt::Display> fmt::Display for $Strong<T> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Display::fmt(&**self, f)
+            }
+        }
+
+        impl<T: fmt::Debug> fmt::Debug for $Strong<T> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Debug::fmt(&**self, f)
+            }
+        }
+
+        impl<T> fmt::Pointer for $Strong<T> {
+            #[doc = concat!(" The value's address, as [`", stringify!($Strong), "::as_ptr`].")]
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Pointer::fmt(&$Strong::as_ptr(self), f)
+            }
+        }
+    };
+}
+
+pub(crate) use strong;
