@@ -182,21 +182,12 @@ where
         result
     }
 
+    /// Applies removals deferred while this thread held the table.
     fn drain(&self) {
-        loop {
-            let batch = self.state().pending.with(std::mem::take);
-            if batch.is_empty() {
-                return;
-            }
-            let removed: Vec<_> = self.state().table.with(|table| {
-                batch
-                    .iter()
-                    .filter_map(|(hash, dead)| take_dead(table, *hash, dead))
-                    .collect()
-            });
-            drop(removed);
-            drop(batch);
-        }
+        let state = self.state();
+        super::drain_pending(&state.pending, &state.table, |table, (hash, dead)| {
+            take_dead(table, *hash, dead)
+        });
     }
 
     fn hash(&self, key: &K) -> u64 {

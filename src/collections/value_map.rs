@@ -78,24 +78,12 @@ where
         })
     }
 
-    /// Applies removals deferred while this thread held the table; repeats while
-    /// dropping what was removed defers more.
+    /// Applies removals deferred while this thread held the table.
     fn drain(&self) {
-        loop {
-            let batch = self.state().pending.with(std::mem::take);
-            if batch.is_empty() {
-                return;
-            }
-            let removed: Vec<_> = self.state().table.with(|table| {
-                batch
-                    .iter()
-                    .filter_map(|(key, dead)| take_if_same(table, key, dead))
-                    .collect()
-            });
-            // Outside the lock: dropping keys and references may run user code.
-            drop(removed);
-            drop(batch);
-        }
+        let state = self.state();
+        super::drain_pending(&state.pending, &state.table, |table, (key, dead)| {
+            take_if_same(table, key, dead)
+        });
     }
 
     /// Runs `f` on the table, then drains deferred removals.
