@@ -329,6 +329,8 @@ impl<T, F: ExitFlavor, A, R> RawFinalize<T, F, A, R> {
         // `repr(C)` prefixes: the header starts with the base, the base with the node.
         let base = header.cast::<FinalizerBase<F>>();
         let node_ptr = header.cast::<NodeHeader<F>>();
+        // SAFETY: the node is new, live (leaked above) and in no exit list; it leaves
+        // this one (in `consume`) before it can be freed.
         F::with_exit_list(|list| unsafe { list.push_front(base) });
         // SAFETY: new and unlinked; the list is the target's.
         obj.header()
