@@ -12,6 +12,8 @@
 //! a 2-core machine: they get more rounds and bigger batches. Timings are not
 //! asserted anywhere: this measures, the tests check behaviour.
 
+mod common;
+
 use std::hint::black_box;
 use std::sync::Barrier;
 use std::time::{Duration, Instant};
@@ -20,9 +22,6 @@ const BATCH: u64 = 1 << 16;
 const ROUNDS: usize = 61;
 const CONTENDED_BATCH: u64 = 1 << 18;
 const CONTENDED_ROUNDS: usize = 31;
-
-/// A comparison: (std ns, ours ns, median paired ratio).
-type Figures = (f64, f64, f64);
 
 /// The two implementations, under common names.
 mod std_rc {
@@ -38,39 +37,11 @@ mod our_sync {
     pub use weakref::sync::Arc as Rc;
 }
 
-fn time_batch(mut op: impl FnMut()) -> f64 {
-    let start = Instant::now();
-    for _ in 0..BATCH {
-        op();
-    }
-    start.elapsed().as_nanos() as f64 / BATCH as f64
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
-fn figures(s: Vec<f64>, o: Vec<f64>) -> Figures {
-    let ratios = s.iter().zip(&o).map(|(s, o)| o / s).collect();
-    (median(s), median(o), median(ratios))
-}
+use common::{Figures, Row};
 
 /// Alternating batches of `std_op` and `our_op`.
-fn compare(mut std_op: impl FnMut(), mut our_op: impl FnMut()) -> Figures {
-    time_batch(&mut std_op);
-    time_batch(&mut our_op);
-    let (mut s, mut o) = (Vec::new(), Vec::new());
-    for round in 0..ROUNDS {
-        if round % 2 == 0 {
-            s.push(time_batch(&mut std_op));
-            o.push(time_batch(&mut our_op));
-        } else {
-            o.push(time_batch(&mut our_op));
-            s.push(time_batch(&mut std_op));
-        }
-    }
-    figures(s, o)
+fn compare(std_op: impl FnMut(), our_op: impl FnMut()) -> Figures {
+    common::compare(BATCH, ROUNDS, std_op, our_op)
 }
 
 /// Runs `op` on two threads at once, `BATCH` times each; ns per operation per thread.
@@ -108,7 +79,7 @@ fn compare_contended<S1: Sync, S2: Sync>(
             s.push(time_contended(std_state, &std_op));
         }
     }
-    figures(s, o)
+    common::figures(s, o)
 }
 
 /// Builds the same state and operation for std and ours from one text.
@@ -251,6 +222,18 @@ fn main() {
         ),
     ];
     print_table("sync, contended: one object, two threads", &contended);
+    let mut json = Vec::new();
+    for (prefix, rows) in [
+        ("rc", &rc_rows),
+        ("sync", &sync_rows),
+        ("sync contended", &contended),
+    ] {
+        json.extend(
+            rows.iter()
+                .map(|(name, f)| Row::pair(format!("{prefix}: {name}"), *f)),
+        );
+    }
+    common::write_json_if_asked(&json);
     println!(
         "\n(total {:.1?})",
         Duration::from_secs_f64(started.elapsed().as_secs_f64())
