@@ -1,18 +1,26 @@
-//! Weak-valued maps of 1,000,000 entries, `weakref::rc::WeakValueMap` against
-//! `weak-table` 0.4's `WeakValueHashMap` (over `std::rc`), in one run: insert, get,
-//! expiry (every value dies), and the memory the map holds afterwards. Run with
-//! `cargo bench --bench collections`.
+//! Weak collections of 1,000,000 entries against `weak-table` 0.4 (over `std::rc`),
+//! in one run, with the same hasher (std's): a weak-valued map, a weak-keyed map and
+//! a weak set; for each, insert, get (live), remove, expiry (every referent dies), and
+//! the length and bytes the collection holds afterwards. Run with
+//! `cargo bench --bench collections`; `--json FILE` also writes the figures.
 //!
-//! Method: each phase is timed over all entries and repeated `ROUNDS` times with fresh
-//! maps; the figure is the median, in ns per entry. Memory is counted by this binary's
-//! global allocator. `weak-table` removes dead entries lazily: after expiry it still
-//! counts them and holds their memory, until `remove_expired` (timed separately) or
-//! enough later insertions; ours removes each entry when its value dies.
+//! Method: each phase is timed over all entries and repeated `ROUNDS` times with
+//! fresh collections, alternating which implementation goes first; figures are
+//! medians, in ns per entry. Memory is counted by this binary's global allocator, from
+//! before the referents were made. `weak-table` removes dead entries lazily: after
+//! expiry it still counts them and holds their memory (and, through std's `Weak`, each
+//! dead referent's allocation) until `remove_expired` (timed separately) or enough
+//! later insertions. Ours removes an entry when its referent dies.
+
+mod common;
 
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::collections::hash_map::RandomState;
 use std::hint::black_box;
 use std::sync::atomic::{AtomicIsize, Ordering::Relaxed};
 use std::time::Instant;
+
+use common::{median, Row};
 
 struct Counting;
 static LIVE: AtomicIsize = AtomicIsize::new(0);
@@ -34,141 +42,226 @@ unsafe impl GlobalAlloc for Counting {
 static ALLOCATOR: Counting = Counting;
 
 const N: u64 = 1_000_000;
-const ROUNDS: usize = 5;
+const ROUNDS: usize = 3;
 
-/// What one round measured: ns per entry for each phase, and bytes.
+/// One round's figures: ns per entry, and what is left after expiry.
 #[derive(Default, Clone, Copy)]
 struct Round {
     insert: f64,
     get: f64,
+    remove: f64,
     expire: f64,
     purge: f64,
-    len_after: usize,
-    bytes_after: isize,
+    len_after: f64,
+    bytes_after: f64,
 }
 
-fn ns_per_entry(start: Instant) -> f64 {
+fn timed(f: impl FnOnce()) -> f64 {
+    let start = Instant::now();
+    f();
     start.elapsed().as_nanos() as f64 / N as f64
 }
 
-fn ours() -> Round {
+/// Runs the phases for one implementation. `fill` makes the collection, inserts every
+/// referent and returns it; `get`, `remove` look every key up or take it out; `len`
+/// reads the length; `purge` is weak-table's `remove_expired` (nothing for ours).
+macro_rules! round {
+    (
+        referents: $make:expr,
+        new: $new:expr,
+        insert: |$ci:ident, $ri:ident| $insert:expr,
+        get: |$cg:ident, $kg:ident| $get:expr,
+        remove: |$cr:ident, $kr:ident| $remove:expr,
+        len: |$cl:ident| $len:expr,
+        purge: |$cp:ident| $purge:expr $(,)?
+    ) => {{
+        let mut r = Round::default();
+        // Insert, get, remove.
+        {
+            let referents: Vec<_> = (0..N).map($make).collect();
+            let mut collection = $new;
+            r.insert = timed(|| {
+                referents.iter().for_each(|$ri| {
+                    let $ci = &mut collection;
+                    $insert;
+                })
+            });
+            r.get = timed(|| {
+                (0..N).for_each(|$kg| {
+                    let $cg = &collection;
+                    black_box($get);
+                })
+            });
+            r.remove = timed(|| {
+                referents.iter().for_each(|$kr| {
+                    let $cr = &mut collection;
+                    black_box($remove);
+                })
+            });
+        }
+        // Expiry, and what is left.
+        let base = LIVE.load(Relaxed);
+        let referents: Vec<_> = (0..N).map($make).collect();
+        let mut collection = $new;
+        referents.iter().for_each(|$ri| {
+            let $ci = &mut collection;
+            $insert;
+        });
+        r.expire = timed(|| drop(referents));
+        {
+            let $cl = &collection;
+            r.len_after = $len as f64;
+        }
+        r.bytes_after = (LIVE.load(Relaxed) - base) as f64;
+        r.purge = timed(|| {
+            let $cp = &mut collection;
+            let _ = &$cp;
+            $purge;
+        });
+        drop(collection);
+        r
+    }};
+}
+
+fn value_map_ours() -> Round {
     use weakref::rc::{Rc, WeakValueMap};
-    let base = LIVE.load(Relaxed);
-    let values: Vec<Rc<u64>> = (0..N).map(Rc::new).collect();
-    let map = WeakValueMap::new();
-    let t = Instant::now();
-    for v in &values {
-        map.insert(**v, v.clone());
-    }
-    let insert = ns_per_entry(t);
-    let t = Instant::now();
-    for k in 0..N {
-        black_box(map.get(&k));
-    }
-    let get = ns_per_entry(t);
-    let t = Instant::now();
-    drop(values); // every value dies; each entry goes with it
-    let expire = ns_per_entry(t);
-    let len_after = map.len();
-    // Counted from before the values were made: what is left is the map's (and, for
-    // std's `Weak`, the dead values' allocations it keeps).
-    let bytes_after = LIVE.load(Relaxed) - base;
-    drop(map);
-    Round {
-        insert,
-        get,
-        expire,
-        purge: 0.0,
-        len_after,
-        bytes_after,
-    }
+    round!(
+        referents: Rc::new,
+        new: WeakValueMap::<u64, u64>::new(),
+        insert: |map, v| map.insert(**v, v.clone()),
+        get: |map, k| map.get(&k),
+        remove: |map, v| map.remove(&**v),
+        len: |map| map.len(),
+        purge: |map| (),
+    )
 }
 
-fn weak_table() -> Round {
-    use std::collections::hash_map::RandomState;
+fn value_map_weak_table() -> Round {
     use std::rc::{Rc, Weak};
-    use weak_table::WeakValueHashMap;
-    let base = LIVE.load(Relaxed);
-    let values: Vec<Rc<u64>> = (0..N).map(Rc::new).collect();
-    // The same hasher as ours (std's), so that the tables, not the hashers, compare.
-    let mut map: WeakValueHashMap<u64, Weak<u64>, RandomState> =
-        WeakValueHashMap::with_hasher(RandomState::new());
-    let t = Instant::now();
-    for v in &values {
-        map.insert(**v, v.clone());
-    }
-    let insert = ns_per_entry(t);
-    let t = Instant::now();
-    for k in 0..N {
-        black_box(map.get(&k));
-    }
-    let get = ns_per_entry(t);
-    let t = Instant::now();
-    drop(values); // the values die; their entries stay until purged
-    let expire = ns_per_entry(t);
-    let len_after = map.len();
-    let bytes_after = LIVE.load(Relaxed) - base;
-    let t = Instant::now();
-    map.remove_expired();
-    let purge = ns_per_entry(t);
-    drop(map);
-    Round {
-        insert,
-        get,
-        expire,
-        purge,
-        len_after,
-        bytes_after,
-    }
+    round!(
+        referents: Rc::new,
+        new: weak_table::WeakValueHashMap::<u64, Weak<u64>, RandomState>::with_hasher(RandomState::new()),
+        insert: |map, v| map.insert(**v, v.clone()),
+        get: |map, k| map.get(&k),
+        remove: |map, v| map.remove(&**v),
+        len: |map| map.len(),
+        purge: |map| map.remove_expired(),
+    )
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
+fn key_map_ours() -> Round {
+    use weakref::rc::{Rc, WeakKeyMap};
+    round!(
+        referents: Rc::new,
+        new: WeakKeyMap::<u64, u64>::new(),
+        insert: |map, k| map.insert(k, **k),
+        get: |map, k| map.get(&k),
+        remove: |map, k| map.remove(&**k),
+        len: |map| map.len(),
+        purge: |map| (),
+    )
 }
 
-fn main() {
+fn key_map_weak_table() -> Round {
+    use std::rc::{Rc, Weak};
+    round!(
+        referents: Rc::new,
+        new: weak_table::WeakKeyHashMap::<Weak<u64>, u64, RandomState>::with_hasher(RandomState::new()),
+        insert: |map, k| map.insert(k.clone(), **k),
+        get: |map, k| map.get(&k).copied(),
+        remove: |map, k| map.remove(&**k),
+        len: |map| map.len(),
+        purge: |map| map.remove_expired(),
+    )
+}
+
+fn set_ours() -> Round {
+    use weakref::rc::{Rc, WeakSet};
+    round!(
+        referents: Rc::new,
+        new: WeakSet::<u64>::new(),
+        insert: |set, x| set.add(x),
+        get: |set, k| set.contains(&k),
+        remove: |set, x| set.remove(&**x),
+        len: |set| set.len(),
+        purge: |set| (),
+    )
+}
+
+fn set_weak_table() -> Round {
+    use std::rc::{Rc, Weak};
+    round!(
+        referents: Rc::new,
+        new: weak_table::WeakHashSet::<Weak<u64>, RandomState>::with_hasher(RandomState::new()),
+        insert: |set, x| set.insert(x.clone()),
+        get: |set, k| set.contains(&k),
+        remove: |set, x| set.remove(&**x),
+        len: |set| set.len(),
+        purge: |set| set.remove_expired(),
+    )
+}
+
+fn run(ours: fn() -> Round, theirs: fn() -> Round) -> (Vec<Round>, Vec<Round>) {
     let (mut a, mut b) = (Vec::new(), Vec::new());
     for round in 0..ROUNDS {
         if round % 2 == 0 {
             a.push(ours());
-            b.push(weak_table());
+            b.push(theirs());
         } else {
-            b.push(weak_table());
+            b.push(theirs());
             a.push(ours());
         }
     }
-    let col = |rs: &[Round], f: fn(&Round) -> f64| median(rs.iter().map(f).collect());
-    println!("weak-valued map, {N} entries (median of {ROUNDS} rounds, ns per entry)");
-    println!(
-        "{:<34} {:>14} {:>14} {:>8}",
-        "phase", "weak-table 0.4", "weakref", "ratio"
-    );
+    (a, b)
+}
+
+fn main() {
     type Column = fn(&Round) -> f64;
-    let rows: [(&str, Column); 3] = [
+    let columns: [(&str, Column); 7] = [
         ("insert", |r| r.insert),
         ("get (live)", |r| r.get),
-        ("expiry: drop every value", |r| r.expire),
+        ("remove", |r| r.remove),
+        ("expiry: every referent dies", |r| r.expire),
+        ("weak-table's remove_expired()", |r| r.purge),
+        ("len() after expiry", |r| r.len_after),
+        ("bytes held after expiry", |r| r.bytes_after),
     ];
-    for (name, f) in rows {
-        let (wt, us) = (col(&b, f), col(&a, f));
-        println!("{name:<34} {wt:>14.1} {us:>14.1} {:>8.3}", us / wt);
+    let kinds: [(&str, fn() -> Round, fn() -> Round); 3] = [
+        (
+            "WeakValueMap vs WeakValueHashMap",
+            value_map_ours,
+            value_map_weak_table,
+        ),
+        (
+            "WeakKeyMap vs WeakKeyHashMap",
+            key_map_ours,
+            key_map_weak_table,
+        ),
+        ("WeakSet vs WeakHashSet", set_ours, set_weak_table),
+    ];
+    let mut json = Vec::new();
+    for (kind, ours, theirs) in kinds {
+        let (a, b) = run(ours, theirs);
+        println!("\n{kind}, {N} entries (median of {ROUNDS} rounds; ns per entry unless said)");
+        println!(
+            "{:<32} {:>14} {:>14} {:>8}",
+            "phase", "weak-table 0.4", "weakref", "ratio"
+        );
+        for (name, column) in columns {
+            let theirs = median(b.iter().map(column).collect());
+            let ours = median(a.iter().map(column).collect());
+            let ratio =
+                if theirs > 0.0 && !name.contains("after") && !name.contains("remove_expired") {
+                    format!("{:.3}", ours / theirs)
+                } else {
+                    String::new()
+                };
+            println!("{name:<32} {theirs:>14.1} {ours:>14.1} {ratio:>8}");
+            json.push(Row {
+                name: format!("{kind}: {name}"),
+                fields: vec![("base", theirs), ("ours", ours)],
+            });
+        }
     }
-    println!(
-        "{:<34} {:>14.1} {:>14} {:>8}",
-        "weak-table: remove_expired()",
-        col(&b, |r| r.purge),
-        "(not needed)",
-        ""
-    );
-    println!("\nafter every value died:");
-    println!("{:<34} {:>14} {:>14}", "", "weak-table 0.4", "weakref");
-    println!(
-        "{:<34} {:>14} {:>14}",
-        "len()", b[0].len_after, a[0].len_after
-    );
-    println!(
-        "{:<34} {:>14} {:>14}",
-        "bytes the map still holds", b[0].bytes_after, a[0].bytes_after
-    );
+    common::write_json_if_asked(&json);
 }
