@@ -115,7 +115,6 @@ macro_rules! round {
         r.bytes_after = (LIVE.load(Relaxed) - base) as f64;
         r.purge = timed(|| {
             let $cp = &mut collection;
-            let _ = &$cp;
             $purge;
         });
         drop(collection);
@@ -132,7 +131,7 @@ fn value_map_ours() -> Round {
         get: |map, k| map.get(&k),
         remove: |map, v| map.remove(&**v),
         len: |map| map.len(),
-        purge: |map| (),
+        purge: |map| drop(map),
     )
 }
 
@@ -158,7 +157,7 @@ fn key_map_ours() -> Round {
         get: |map, k| map.get(&k),
         remove: |map, k| map.remove(&**k),
         len: |map| map.len(),
-        purge: |map| (),
+        purge: |map| drop(map),
     )
 }
 
@@ -184,7 +183,7 @@ fn set_ours() -> Round {
         get: |set, k| set.contains(&k),
         remove: |set, x| set.remove(&**x),
         len: |set| set.len(),
-        purge: |set| (),
+        purge: |set| drop(set),
     )
 }
 
