@@ -225,7 +225,8 @@ fn main() {
         ("len() after expiry", |r| r.len_after),
         ("bytes held after expiry", |r| r.bytes_after),
     ];
-    let kinds: [(&str, fn() -> Round, fn() -> Round); 3] = [
+    type Kind = (&'static str, fn() -> Round, fn() -> Round);
+    let kinds: [Kind; 3] = [
         (
             "WeakValueMap vs WeakValueHashMap",
             value_map_ours,
