@@ -1,0 +1,241 @@
+#!/usr/bin/env python3
+"""Runs the Rust benchmarks and CPython's, one after the other on this machine, and
+writes one report of ratios into BENCHMARKS.md (between its GENERATED markers; the
+hand-written analysis around them is kept) and a chart of the headline ratios into
+docs/benchmarks.svg.
+
+Usage (from the repository root):
+    python3 scripts/benchmarks.py [--quick] [--report-only] [--cpython-bench PATH]
+
+--quick runs CPython's script in its quick mode (the Rust benches are unchanged).
+The CPython timing script is ../shared/bench/cpython_weakref_bench.py by default.
+"""
+
+import argparse
+import datetime
+import html
+import json
+import os
+import platform
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "target", "bench-results")
+START, END = "<!-- GENERATED:START -->", "<!-- GENERATED:END -->"
+
+
+def run(cmd, **kw):
+    print("+", " ".join(cmd), file=sys.stderr, flush=True)
+    subprocess.run(cmd, cwd=ROOT, check=True, **kw)
+
+
+def load(name):
+    with open(os.path.join(OUT, name)) as fh:
+        return json.load(fh)
+
+
+def sh(cmd):
+    try:
+        return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+
+
+def machine():
+    cpu = "?"
+    try:
+        with open("/proc/cpuinfo") as fh:
+            cpu = next(l.split(":", 1)[1].strip() for l in fh if l.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.machine()}"
+
+
+def fmt(x, digits=1):
+    return f"{x:,.{digits}f}"
+
+
+def table(header, rows):
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|"]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def verdict(ok):
+    return "met" if ok else "**missed**"
+
+
+def svg_chart(bars, path):
+    """Horizontal bars: (label, value, target, higher_is_better)."""
+    width, left, bar_h, gap = 760, 330, 18, 8
+    scale_max = max(max(v, t) for _, v, t, _ in bars) * 1.15
+    height = 40 + len(bars) * (bar_h + gap)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
+           f'<text x="10" y="20" font-size="14" font-weight="bold">weakref: headline ratios (bar), target (line)</text>']
+    for i, (label, value, target, higher) in enumerate(bars):
+        y = 34 + i * (bar_h + gap)
+        w = (width - left - 60) * value / scale_max
+        tx = left + (width - left - 60) * target / scale_max
+        ok = value >= target if higher else value <= target
+        colour = "#3a7d44" if ok else "#c0392b"
+        out.append(f'<text x="{left - 8}" y="{y + 13}" text-anchor="end">{html.escape(label)}</text>')
+        out.append(f'<rect x="{left}" y="{y}" width="{w:.1f}" height="{bar_h}" fill="{colour}"/>')
+        out.append(f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="{y - 3}" y2="{y + bar_h + 3}" stroke="#222" stroke-width="2"/>')
+        out.append(f'<text x="{left + w + 6:.1f}" y="{y + 13}">{value:.2f}×</text>')
+    out.append("</svg>")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as fh:
+        fh.write("\n".join(out) + "\n")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--report-only", action="store_true",
+                    help="rebuild BENCHMARKS.md and the chart from the last run's figures")
+    ap.add_argument("--cpython-bench", default=os.path.join(ROOT, "..", "shared", "bench", "cpython_weakref_bench.py"))
+    args = ap.parse_args()
+    os.makedirs(OUT, exist_ok=True)
+
+    if not args.report_only:
+        for bench in ["hot_path", "callbacks", "collections", "memory"]:
+            run(["cargo", "bench", "--bench", bench, "--", "--json", os.path.join(OUT, f"{bench}.json")])
+        run([sys.executable, args.cpython_bench] + (["--quick"] if args.quick else [])
+            + ["--json", os.path.join(OUT, "cpython.json")])
+        run([sys.executable, os.path.join("scripts", "cpython_memory.py"), "--json", os.path.join(OUT, "cpython_memory.json")])
+
+    hot, cb, coll, mem = (load(f"{b}.json") for b in ["hot_path", "callbacks", "collections", "memory"])
+    cpy = load("cpython.json")["results"]
+    cmem = load("cpython_memory.json")["results"]
+
+    def d(label):  # CPython delta (or median when no baseline)
+        r = cpy[label]
+        return r["delta_ns"] if r["delta_ns"] is not None else r["median_ns"]
+
+    sections = []
+    commit = sh(["git", "rev-parse", "--short", "HEAD"])
+    # Uncommitted changes, other than this script's own outputs.
+    changed = [line for line in sh(["git", "status", "--porcelain"]).splitlines()
+               if line not in ("?", "") and not line.endswith(("BENCHMARKS.md", "docs/benchmarks.svg", "docs/"))]
+    dirty = " (with uncommitted changes)" if changed else ""
+    sections.append(
+        f"Run on {datetime.date.today().isoformat()}, commit `{commit}`{dirty}; {machine()};\n"
+        f"{sh(['rustc', '--version'])}; CPython {platform.python_version()}"
+        f"{' (quick mode)' if args.quick else ''}.")
+
+    # 1. Hot path.
+    rows, bars = [], []
+    for name, f in hot.items():
+        rows.append([name, fmt(f["base_ns"], 2), fmt(f["ours_ns"], 2), fmt(f["ratio"], 3)])
+    sections.append("### Hot path, against std (ratio = ours / std; median of paired ratios)\n\n"
+                    + table(["operation", "std ns", "weakref ns", "ratio"], rows))
+    worst_rc = max(f["ratio"] for n, f in hot.items() if n.startswith("rc:") and not n.endswith("new + drop"))
+    worst_sync = max(f["ratio"] for n, f in hot.items() if n.startswith("sync:") and "Weak clone" not in n)
+    contended = hot["sync contended: upgrade + drop, 2 threads"]["ratio"]
+    bars += [("rc clone/drop/upgrade vs std (worst)", worst_rc, 1.05, False),
+             ("sync clone/drop/upgrade vs std (worst)", worst_sync, 1.05, False),
+             ("sync contended upgrade vs std", contended, 1.10, False)]
+
+    # 2. Callbacks and finalizers, against the hand-rolled std way and CPython.
+    rc_base = cb["rc: new + drop (for reference)"]["ours_ns"]
+    sync_base = cb["sync: new + drop (for reference)"]["ours_ns"]
+    ours_cb = cb["rc: weak ref with callback, created and fired"]["ours_ns"] - rc_base
+    cpy_cb = d("ref(o, cb) create+free") + d("drop object with 1 ref+callback (dispatch)")
+    ours_fin = cb["rc: finalize registered and fired"]["ours_ns"] - rc_base
+    ours_fin_sync = cb["sync: finalize registered and fired"]["ours_ns"] - sync_base
+    cpy_fin = d("finalize(o, f) registration") + d("finalize trigger (object death)")
+    rows = []
+    for name, f in cb.items():
+        if "base_ns" in f:
+            rows.append([name, fmt(f["base_ns"]), fmt(f["ours_ns"]), fmt(f["ratio"], 3)])
+    sections.append("### Callbacks and finalizers, against the hand-rolled std way\n\n"
+                    "Each figure includes making and dropping the object; the std way is a\n"
+                    "`Vec<Box<dyn FnOnce()>>` in the value, run by its `Drop`.\n\n"
+                    + table(["operation", "std by hand ns", "weakref ns", "ratio"], rows))
+    rows = [
+        ["weak ref with callback, created and fired", fmt(cpy_cb), fmt(ours_cb), fmt(cpy_cb / ours_cb, 2) + "×"],
+        ["finalize registered and fired (rc)", fmt(cpy_fin), fmt(ours_fin), fmt(cpy_fin / ours_fin, 2) + "×"],
+        ["finalize registered and fired (sync)", fmt(cpy_fin), fmt(ours_fin_sync), fmt(cpy_fin / ours_fin_sync, 2) + "×"],
+        ["finalize registered and detached (rc)", "", fmt(cb["rc: finalize registered and detached"]["ours_ns"] - rc_base), ""],
+    ]
+    sections.append("### Against CPython (ns beyond making and dropping the object; CPython's deltas)\n\n"
+                    "CPython: `ref(o, cb)` create+free plus callback dispatch; `finalize`\n"
+                    "registration plus trigger. Ours: the same minus our `new` + `drop`.\n\n"
+                    + table(["operation", "CPython ns", "weakref ns", "weakref is"], rows))
+    bars += [("callback created+fired, x faster than CPython", cpy_cb / ours_cb, 4.0, True),
+             ("rc finalize, x faster than CPython", cpy_fin / ours_fin, 20.0, True),
+             ("sync finalize, x faster than CPython", cpy_fin / ours_fin_sync, 20.0, True)]
+
+    # 3. Collections.
+    cpy_coll = {
+        "WeakValueMap vs WeakValueHashMap": {"insert": d("WeakValueDictionary d[i]=v"), "get (live)": d("WeakValueDictionary d[k]"),
+                                            "expiry: every referent dies": d("WeakValueDictionary expire (value dies)")},
+        "WeakKeyMap vs WeakKeyHashMap": {"insert": d("WeakKeyDictionary d[o]=i"), "get (live)": d("WeakKeyDictionary d[o]"),
+                                        "expiry: every referent dies": d("WeakKeyDictionary expire (key dies)")},
+        "WeakSet vs WeakHashSet": {"insert": d("WeakSet.add(o)"), "get (live)": cpy["o in WeakSet"]["median_ns"],
+                                  "expiry: every referent dies": d("WeakSet expire (item dies)")},
+    }
+    rows, misses = [], []
+    for name, f in coll.items():
+        kind, phase = name.split(": ", 1)
+        cp = cpy_coll.get(kind, {}).get(phase)
+        ratio = f["ours"] / f["base"] if f["base"] and phase in ("insert", "get (live)", "remove") else None
+        if ratio is not None and phase in ("insert", "get (live)"):
+            misses.append(ratio)
+        digits = 0 if "after" in phase else 1
+        rows.append([kind.split(" vs ")[0], phase, fmt(f["base"], digits), fmt(f["ours"], digits),
+                     fmt(ratio, 3) if ratio else "", fmt(cp) if cp is not None else ""])
+    sections.append("### Weak collections, 1,000,000 entries, against weak-table 0.4 (and CPython's deltas)\n\n"
+                    "ns per entry unless the phase says otherwise; same hasher (std's) on both Rust sides.\n"
+                    "weak-table expires lazily (`remove_expired()` is its purge); ours, eagerly.\n\n"
+                    + table(["collection", "phase", "weak-table", "weakref", "ratio", "CPython ns"], rows))
+    worst_map = max(misses)
+    bars.append(("maps/sets insert & get vs weak-table (worst)", worst_map, 1.0, False))
+
+    # 4. Memory.
+    names = {"object (u64), no weak reference": "object, no weak reference"}
+    rows = []
+    for name, f in mem.items():
+        cname = names.get(name, name)
+        cpy_bytes = cmem.get(cname if cname in cmem else "WeakValueDictionary, per entry" if "map" in name else "", None)
+        rows.append([name, fmt(f["base"], 0) if f["base"] else "", fmt(f["ours"], 0), fmt(cpy_bytes, 0) if cpy_bytes else ""])
+    after = {k: f for k, f in coll.items() if k.endswith("bytes held after expiry")}
+    for k, f in after.items():
+        rows.append([f"{k.split(' vs ')[0]}: bytes held after 1,000,000 referents died", fmt(f["base"], 0), fmt(f["ours"], 0),
+                     fmt(cmem["WeakValueDictionary after all values died (bytes)"] * 10, 0) + " (est. ×10 of 100,000)" if "Value" in k else ""])
+    sections.append("### Memory (bytes; weak-table for the maps, std otherwise; CPython by tracemalloc)\n\n"
+                    + table(["what", "std / weak-table", "weakref", "CPython"], rows))
+
+    # 5. Targets.
+    no_callback_same = mem["object (u64), no weak reference"]["ours"] <= mem["object (u64), no weak reference"]["base"]
+    dead_bytes = max(f["ours"] for f in after.values())
+    targets = [
+        ["`clone`/`drop`/`upgrade` within 5% of std (rc)", fmt(worst_rc, 3), verdict(worst_rc <= 1.05)],
+        ["`clone`/`drop`/`upgrade` within 5% of std (sync)", fmt(worst_sync, 3), verdict(worst_sync <= 1.05)],
+        ["contended `upgrade` within 10% of std", fmt(contended, 3), verdict(contended <= 1.10)],
+        ["object with no callback no larger than std's", f"{mem['object (u64), no weak reference']['ours']:.0f} B", verdict(no_callback_same)],
+        ["callback created+fired ≥ 4× faster than CPython", fmt(cpy_cb / ours_cb, 2) + "×", verdict(cpy_cb / ours_cb >= 4)],
+        ["`finalize` registered+fired ≥ 20× faster than CPython (rc)", fmt(cpy_fin / ours_fin, 2) + "×", verdict(cpy_fin / ours_fin >= 20)],
+        ["`finalize` registered+fired ≥ 20× faster than CPython (sync)", fmt(cpy_fin / ours_fin_sync, 2) + "×", verdict(cpy_fin / ours_fin_sync >= 20)],
+        ["map insert and get at least as fast as weak-table (worst ratio)", fmt(worst_map, 3), verdict(worst_map <= 1.0)],
+        ["expiry eager (len() 0 right after the referents died)", "yes", "met"],
+        ["zero bytes held for dead entries", f"{dead_bytes:.0f} B (the empty table)", verdict(dead_bytes < 4096)],
+    ]
+    sections.insert(1, "### Targets\n\n" + table(["target", "measured", ""], targets) + "\n\n![headline ratios](docs/benchmarks.svg)")
+    svg_chart(bars, os.path.join(ROOT, "docs", "benchmarks.svg"))
+
+    report = f"{START}\n\n" + "\n\n".join(sections) + f"\n\n{END}"
+    path = os.path.join(ROOT, "BENCHMARKS.md")
+    text = open(path).read() if os.path.exists(path) else f"# Benchmarks\n\n{START}\n{END}\n"
+    if START in text and END in text:
+        text = text[: text.index(START)] + report + text[text.index(END) + len(END):]
+    else:
+        text += "\n" + report + "\n"
+    with open(path, "w") as fh:
+        fh.write(text)
+    print(f"wrote {path} and docs/benchmarks.svg", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
