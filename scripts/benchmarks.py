@@ -234,7 +234,8 @@ def main():
         text += "\n" + report + "\n"
     with open(path, "w") as fh:
         fh.write(text)
-    print(f"wrote {path} and docs/benchmarks.svg", file=sys.stderr)
+    print(report.replace(START, "").replace(END, "").strip())
+    print(f"\nwrote {path} and docs/benchmarks.svg", file=sys.stderr)
 
 
 if __name__ == "__main__":
