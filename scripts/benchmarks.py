@@ -99,6 +99,12 @@ def main():
     os.makedirs(OUT, exist_ok=True)
 
     if not args.report_only:
+        # Which code the figures come from, recorded with them.
+        changed = [line for line in sh(["git", "status", "--porcelain"]).splitlines()
+                   if line not in ("?", "") and not line.endswith(("BENCHMARKS.md", "docs/benchmarks.svg", "docs/"))]
+        with open(os.path.join(OUT, "run.json"), "w") as fh:
+            json.dump({"commit": sh(["git", "rev-parse", "--short", "HEAD"]), "dirty": bool(changed),
+                       "date": datetime.date.today().isoformat(), "quick": args.quick}, fh)
         for bench in ["hot_path", "callbacks", "collections", "memory"]:
             run(["cargo", "bench", "--bench", bench, "--", "--json", os.path.join(OUT, f"{bench}.json")])
         run([sys.executable, args.cpython_bench] + (["--quick"] if args.quick else [])
@@ -114,15 +120,12 @@ def main():
         return r["delta_ns"] if r["delta_ns"] is not None else r["median_ns"]
 
     sections = []
-    commit = sh(["git", "rev-parse", "--short", "HEAD"])
-    # Uncommitted changes, other than this script's own outputs.
-    changed = [line for line in sh(["git", "status", "--porcelain"]).splitlines()
-               if line not in ("?", "") and not line.endswith(("BENCHMARKS.md", "docs/benchmarks.svg", "docs/"))]
-    dirty = " (with uncommitted changes)" if changed else ""
+    run_info = load("run.json")
+    dirty = " (with uncommitted changes)" if run_info["dirty"] else ""
     sections.append(
-        f"Run on {datetime.date.today().isoformat()}, commit `{commit}`{dirty}; {machine()};\n"
+        f"Run on {run_info['date']}, commit `{run_info['commit']}`{dirty}; {machine()};\n"
         f"{sh(['rustc', '--version'])}; CPython {platform.python_version()}"
-        f"{' (quick mode)' if args.quick else ''}.")
+        f"{' (quick mode)' if run_info['quick'] else ''}.")
 
     # 1. Hot path.
     rows, bars = [], []
