@@ -2,7 +2,29 @@
 //! paired ratios) and the JSON figures `scripts/benchmarks.py` reads.
 #![allow(dead_code)]
 
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicIsize, Ordering::Relaxed};
 use std::time::Instant;
+
+/// A global allocator that counts the bytes live, for the benches that measure memory
+/// (each declares it as its `#[global_allocator]`).
+pub struct Counting;
+
+/// Bytes currently allocated through [`Counting`].
+pub static LIVE: AtomicIsize = AtomicIsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(layout.size() as isize, Relaxed);
+        // SAFETY: forwarded to the system allocator with the caller's layout.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size() as isize, Relaxed);
+        // SAFETY: forwarded; `ptr` came from `alloc` with this layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
 
 /// (baseline ns, ours ns, median of paired ours/baseline ratios).
 pub type Figures = (f64, f64, f64);
