@@ -207,6 +207,8 @@ def main():
     for k, f in after.items():
         rows.append([f"{k.split(' vs ')[0]}: bytes held after 1,000,000 referents died", fmt(f["base"], 0), fmt(f["ours"], 0),
                      fmt(cmem["WeakValueDictionary after all values died (bytes)"] * 10, 0) + " (est. ×10 of 100,000)" if "Value" in k else ""])
+    for k in ("sys.getsizeof(Obj())", "sys.getsizeof(weakref.ref(o))"):
+        rows.append([f"CPython `{k}`", "", "", fmt(cmem[k], 0)])
     sections.append("### Memory (bytes; weak-table for the maps, std otherwise; CPython by tracemalloc)\n\n"
                     + table(["what", "std / weak-table", "weakref", "CPython"], rows))
 
