@@ -6,6 +6,7 @@ use core::mem::{ManuallyDrop, MaybeUninit};
 use core::ptr::NonNull;
 
 use crate::flavor::{Flavor, Lock};
+use crate::raw::hosted;
 use crate::raw::node::{NodeHeader, NodeKind, NodeVTable, PENDING};
 use crate::raw::rc_box::{BoxHeader, RcBox};
 use crate::raw::weak::RawWeak;
@@ -38,14 +39,18 @@ impl<T, F: Flavor, C: FnOnce(&RawWeak<T, F>)> CallbackNode<T, F, C> {
     pub(crate) unsafe fn register(header: NonNull<BoxHeader<F>>, callback: C) -> RawWeak<T, F> {
         // SAFETY: the caller's strong reference keeps the allocation alive.
         let target = unsafe { header.as_ref() };
+        // The node (with the target's registry, if it is the first registration).
+        let node = hosted::allocate_node(
+            target,
+            CallbackNode {
+                header: NodeHeader::new(header, 1, PENDING, &Self::VTABLE),
+                callback: UnsafeCell::new(MaybeUninit::new(callback)),
+                _referent: PhantomData::<fn(&RawWeak<T, F>)>,
+            },
+        )
+        .cast::<NodeHeader<F>>();
         // The handle we return owns one weak reference to the target.
         target.increment_node_handle();
-        let node = Box::new(CallbackNode {
-            header: NodeHeader::new(header, 1, PENDING, &Self::VTABLE),
-            callback: UnsafeCell::new(MaybeUninit::new(callback)),
-            _referent: PhantomData::<fn(&RawWeak<T, F>)>,
-        });
-        let node = NonNull::from(Box::leak(node)).cast::<NodeHeader<F>>();
         target.inflate().list.with(|list| {
             // SAFETY: the node is new and unlinked; the list is the target's.
             unsafe { list.push_front(node) }
@@ -69,12 +74,20 @@ impl<T, F: Flavor, C: FnOnce(&RawWeak<T, F>)> CallbackNode<T, F, C> {
     }
 
     unsafe fn destroy(node: NonNull<NodeHeader<F>>) {
-        // SAFETY: the last handle is gone and the node is unlinked: we own it; it was
-        // made by `Box::new` in `register`.
-        let this = unsafe { Box::from_raw(node.cast::<Self>().as_ptr()) };
+        // The memory goes last, even if dropping the callback panics.
+        struct Free<T, F: Flavor, C>(NonNull<CallbackNode<T, F, C>>);
+        impl<T, F: Flavor, C> Drop for Free<T, F, C> {
+            fn drop(&mut self) {
+                // SAFETY: no handle remains, the node is unlinked and its payload gone.
+                unsafe { hosted::free_node::<F, CallbackNode<T, F, C>>(self.0) }
+            }
+        }
+        let node = node.cast::<Self>();
+        let _free = Free(node);
+        // SAFETY: the last handle is gone and the node is unlinked: we own it.
+        let this = unsafe { node.as_ref() };
         if this.header.set_state(PENDING, false) {
-            // SAFETY: `PENDING` says the callback is initialised. If its `Drop`
-            // panics, `this` is still freed while unwinding.
+            // SAFETY: `PENDING` says the callback is initialised.
             unsafe { (*this.callback.get()).assume_init_drop() };
         }
     }

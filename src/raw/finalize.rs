@@ -24,6 +24,7 @@ use core::ptr::NonNull;
 use std::panic::catch_unwind;
 
 use crate::flavor::{Count, Flavor, Lock};
+use crate::raw::hosted;
 use crate::raw::node::{
     self, NodeHeader, NodeKind, NodeVTable, AT_EXIT, BORROWED, LINKED, PENDING,
 };
@@ -190,12 +191,14 @@ where
     }
 
     unsafe fn destroy(node: NonNull<NodeHeader<F>>) {
-        // SAFETY: no handle remains and the node is in no list; it was made by
-        // `Box::new` in `register`. A pending payload can only remain here if the
-        // registration never ended, which cannot be: the registration owns a handle
-        // until it ends. So there is nothing to drop but the memory.
-        let this = unsafe { Box::from_raw(node.cast::<Self>().as_ptr()) };
-        debug_assert!(!this.header.base.node.has_state(PENDING));
+        // SAFETY: no handle remains and the node is in no list. A pending payload can
+        // only remain here if the registration never ended, which cannot be: the
+        // registration owns a handle until it ends. So there is nothing to drop but
+        // the memory (which a host keeps for its registry).
+        unsafe {
+            debug_assert!(!node.as_ref().has_state(PENDING));
+            hosted::free_node::<F, Self>(node.cast::<Self>());
+        }
     }
 }
 
@@ -299,33 +302,37 @@ impl<T, F: ExitFlavor, A, R> RawFinalize<T, F, A, R> {
     {
         F::arm_exit_hook();
         let target: NonNull<BoxHeader<F>> = obj.header_ptr();
+        // The node (with the target's registry, if it is the first registration).
+        let node = hosted::allocate_node(
+            obj.header(),
+            FinalizeNode::<T, F, A, R, Func> {
+                header: FinalizeHeader {
+                    base: FinalizerBase {
+                        node: NodeHeader::new(
+                            target,
+                            2,
+                            PENDING | AT_EXIT,
+                            &FinalizeNode::<T, F, A, R, Func>::VTABLE,
+                        ),
+                        exit: UnsafeCell::new(ExitLinks {
+                            prev: None,
+                            next: None,
+                        }),
+                    },
+                    borrower: F::Count::new(0),
+                    args: UnsafeCell::new(MaybeUninit::new(args)),
+                    call: FinalizeNode::<T, F, A, R, Func>::call,
+                    drop_func: FinalizeNode::<T, F, A, R, Func>::drop_func,
+                },
+                func: UnsafeCell::new(MaybeUninit::new(func)),
+                _referent: PhantomData,
+            },
+        );
         // Two handles: the registration's and the one we return. Each owns a weak
         // reference to the object.
         obj.header().increment_node_handle();
         obj.header().increment_node_handle();
-        let node = Box::new(FinalizeNode::<T, F, A, R, Func> {
-            header: FinalizeHeader {
-                base: FinalizerBase {
-                    node: NodeHeader::new(
-                        target,
-                        2,
-                        PENDING | AT_EXIT,
-                        &FinalizeNode::<T, F, A, R, Func>::VTABLE,
-                    ),
-                    exit: UnsafeCell::new(ExitLinks {
-                        prev: None,
-                        next: None,
-                    }),
-                },
-                borrower: F::Count::new(0),
-                args: UnsafeCell::new(MaybeUninit::new(args)),
-                call: FinalizeNode::<T, F, A, R, Func>::call,
-                drop_func: FinalizeNode::<T, F, A, R, Func>::drop_func,
-            },
-            func: UnsafeCell::new(MaybeUninit::new(func)),
-            _referent: PhantomData,
-        });
-        let header = NonNull::from(Box::leak(node)).cast::<FinalizeHeader<F, A, R>>();
+        let header = node.cast::<FinalizeHeader<F, A, R>>();
         // `repr(C)` prefixes: the header starts with the base, the base with the node.
         let base = header.cast::<FinalizerBase<F>>();
         let node_ptr = header.cast::<NodeHeader<F>>();

@@ -8,6 +8,7 @@
 //! | `node.rs`     | registration nodes (callbacks, finalizers) and their list        |
 //! | `callback.rs` | the node of a weak reference with a callback                     |
 //! | `finalize.rs` | finalizer nodes, the exit list and the exit run                  |
+//! | `hosted.rs`   | first registration nodes that also house the object's registry  |
 //! | `death.rs`    | what runs after the last strong reference is gone                |
 //! | `strong.rs`   | the strong handle                                                |
 //! | `weak.rs`     | the weak handle (one tagged pointer)                             |
@@ -15,6 +16,7 @@
 pub(crate) mod callback;
 pub(crate) mod death;
 pub(crate) mod finalize;
+pub(crate) mod hosted;
 pub(crate) mod node;
 pub(crate) mod rc_box;
 pub(crate) mod strong;

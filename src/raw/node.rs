@@ -37,6 +37,10 @@ pub(crate) const PENDING: usize = 2;
 pub(crate) const BORROWED: usize = 4;
 /// The finalizer takes part in the at-exit run.
 pub(crate) const AT_EXIT: usize = 8;
+/// The node was allocated with room for its target's registry (`hosted.rs`).
+pub(crate) const IN_HOSTED: usize = 16;
+/// The node houses its target's registry: its memory goes with the registry.
+pub(crate) const HOST: usize = 32;
 
 /// What a node is for; chooses how a panic in its payload is reported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

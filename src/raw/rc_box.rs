@@ -60,8 +60,16 @@ pub(crate) struct RcBox<T, F: Flavor> {
     pub(crate) value: T,
 }
 
+/// How to free the allocation a registry lives in when its first registration node
+/// houses it (see `hosted.rs`): the registry is at the start of that allocation, so
+/// its own address is the allocation's.
+pub(crate) type HostAllocation = unsafe fn(NonNull<u8>);
+
 /// The side table of an object that has (or had) callbacks or finalizers.
 pub(crate) struct Registry<F: Flavor> {
+    /// The allocation this registry lives in, if a registration node houses it;
+    /// `None` if it has a box of its own.
+    host: Option<HostAllocation>,
     /// The weak count, moved here from the allocation's weak word at inflation.
     weak: F::Count,
     /// How many of those weak references are node handles (so that the plain `Weak`s
@@ -121,6 +129,7 @@ impl<F: Flavor> BoxHeader<F> {
                 return registry;
             }
             let registry = Box::into_raw(Box::new(Registry {
+                host: None,
                 weak: F::Count::new(word.addr() / THIN_ONE),
                 node_handles: F::Count::new(0),
                 list: F::Lock::new(NodeList::new()),
@@ -133,6 +142,38 @@ impl<F: Flavor> BoxHeader<F> {
                 // SAFETY: `registry` was never published.
                 Err(_) => drop(unsafe { Box::from_raw(registry) }),
             }
+        }
+    }
+
+    /// Makes the registry at `slot` this allocation's, if it has none yet; returns
+    /// whether it did. Otherwise `slot` is left uninitialised.
+    ///
+    /// # Safety
+    /// `slot` is aligned, uninitialised room for a registry at the start of an
+    /// allocation that stays allocated until `home` is called on it (which only the
+    /// registry will do).
+    pub(crate) unsafe fn inflate_at(&self, slot: *mut Registry<F>, home: HostAllocation) -> bool {
+        loop {
+            let word = self.weak.load();
+            if word.addr() & INFLATED != 0 {
+                return false;
+            }
+            // SAFETY: per the contract, `slot` is ours to write.
+            unsafe {
+                slot.write(Registry {
+                    host: Some(home),
+                    weak: F::Count::new(word.addr() / THIN_ONE),
+                    node_handles: F::Count::new(0),
+                    list: F::Lock::new(NodeList::new()),
+                });
+            }
+            let tagged = slot.map_addr(|a| a | INFLATED).cast::<()>();
+            if self.weak.compare_exchange(word, tagged).is_ok() {
+                return true;
+            }
+            // Another thread changed the count or inflated first: undo, start over.
+            // SAFETY: initialised just above and never published.
+            unsafe { ptr::drop_in_place(slot) };
         }
     }
 
@@ -315,9 +356,18 @@ impl<F: Flavor> BoxHeader<F> {
             // The pointer is rebuilt from the word itself, which kept the provenance
             // of the `Box` that `inflate` leaked (not from a `&Registry`).
             let registry = word.map_addr(|a| a & !INFLATED).cast::<Registry<F>>();
-            // SAFETY: leaked from a Box by `inflate`; the caller guarantees that
-            // nothing can reach it any more.
-            drop(unsafe { Box::from_raw(registry) });
+            // SAFETY: made by `inflate` (a leaked box) or `inflate_at` (inside its
+            // host's allocation); the caller guarantees that nothing can reach it, nor
+            // (every node handle being gone) its host node, any more.
+            unsafe {
+                match (*registry).host {
+                    None => drop(Box::from_raw(registry)),
+                    Some(free_host) => {
+                        ptr::drop_in_place(registry);
+                        free_host(NonNull::new_unchecked(registry.cast::<u8>()));
+                    }
+                }
+            }
         }
     }
 }
