@@ -175,10 +175,10 @@ where
     unsafe fn fire(node: NonNull<NodeHeader<F>>) {
         let header = node.cast::<FinalizeHeader<F, A, R>>();
         // SAFETY: the caller holds a handle.
-        let Some(args) = (unsafe { consume(header) }) else {
+        let Some((args, shut_down)) = (unsafe { consume(header) }) else {
             return;
         };
-        if F::with_exit_list(|list| list.shut_down) {
+        if shut_down {
             // Python's rule: after the exit run, a triggered finalizer is only
             // marked dead; its function is not called.
             // SAFETY: `consume` handed us the function.
@@ -204,8 +204,9 @@ where
 
 /// Ends a finalizer's registration if it is still alive: unlinks it from its object
 /// and from the exit list, releases the registration's handle and hands the arguments
-/// to the caller, which then owns the function too and must call or drop it (through
-/// the header's `call` / `drop_func`). `None` if the registration had already ended.
+/// to the caller (with whether the exit run is over), which then owns the function too
+/// and must call or drop it (through the header's `call` / `drop_func`). `None` if the
+/// registration had already ended.
 ///
 /// Of several threads racing here (an explicit call, `detach`, the object's death,
 /// the exit run), exactly one wins: clearing `PENDING` is one atomic exchange.
@@ -216,7 +217,9 @@ where
 /// # Panics
 /// If this thread is cloning the arguments for `peek` right now (only possible from
 /// inside that `Clone` impl). Another thread's `peek` is waited for.
-unsafe fn consume<F: ExitFlavor, A, R>(header: NonNull<FinalizeHeader<F, A, R>>) -> Option<A> {
+unsafe fn consume<F: ExitFlavor, A, R>(
+    header: NonNull<FinalizeHeader<F, A, R>>,
+) -> Option<(A, bool)> {
     // SAFETY: the caller's handle keeps the node alive.
     let this = unsafe { header.as_ref() };
     let node = &this.base.node;
@@ -240,18 +243,27 @@ unsafe fn consume<F: ExitFlavor, A, R>(header: NonNull<FinalizeHeader<F, A, R>>)
     // Raw pointers keep the node allocation's provenance (`repr(C)` prefixes).
     let node_ptr = header.cast::<NodeHeader<F>>();
     let base_ptr = header.cast::<FinalizerBase<F>>();
-    // SAFETY: the target outlives our handle; a registration exists only with a registry.
-    if let Some(registry) = unsafe { node.target.as_ref() }.registry() {
-        registry.list.with(|list| {
-            if node.has_state(LINKED) {
-                // SAFETY: linked in this list, checked under its lock.
-                unsafe { list.unlink(node_ptr) }
-            }
-        });
+    // `LINKED` is only ever cleared, under the list's lock: seen clear, it is final
+    // (after a death, always), and the lock need not be taken.
+    if node.has_state(LINKED) {
+        // SAFETY: the target outlives our handle; a registration exists only with a
+        // registry.
+        if let Some(registry) = unsafe { node.target.as_ref() }.registry() {
+            registry.list.with(|list| {
+                if node.has_state(LINKED) {
+                    // SAFETY: linked in this list, checked under its lock.
+                    unsafe { list.unlink(node_ptr) }
+                }
+            });
+        }
     }
-    // SAFETY: a pending finalizer is in the exit list, and only the one consumer
-    // that cleared `PENDING` takes it out.
-    F::with_exit_list(|list| unsafe { list.unlink(base_ptr) });
+    // The shut-down flag is read under the same lock as the unlink.
+    let shut_down = F::with_exit_list(|list| {
+        // SAFETY: a pending finalizer is in the exit list, and only the one consumer
+        // that cleared `PENDING` takes it out.
+        unsafe { list.unlink(base_ptr) };
+        list.shut_down
+    });
     // SAFETY: `PENDING` was set, so the arguments are initialised; clearing it made
     // this the only read.
     let args = unsafe { (*this.args.get()).assume_init_read() };
@@ -259,7 +271,7 @@ unsafe fn consume<F: ExitFlavor, A, R>(header: NonNull<FinalizeHeader<F, A, R>>)
     // is pending, so this runs no user code.
     // SAFETY: the registration owned this handle and has just ended.
     unsafe { node::release_handle(node_ptr) };
-    Some(args)
+    Some((args, shut_down))
 }
 
 /// The exit run of one domain: calls every finalizer still alive whose at-exit flag
@@ -369,8 +381,8 @@ impl<T, F: ExitFlavor, A, R> RawFinalize<T, F, A, R> {
     /// Calls the function now if the registration is alive, ending it.
     pub(crate) fn call(&self) -> Option<R> {
         // SAFETY: we hold a handle.
-        let args = unsafe { consume(self.header) }?;
-        if F::with_exit_list(|list| list.shut_down) {
+        let (args, shut_down) = unsafe { consume(self.header) }?;
+        if shut_down {
             // SAFETY: `consume` handed us the function.
             unsafe { (self.header.as_ref().drop_func)(self.header) };
             return None;
@@ -384,7 +396,7 @@ impl<T, F: ExitFlavor, A, R> RawFinalize<T, F, A, R> {
     pub(crate) fn detach(&self) -> Option<(RawRc<T, F>, A)> {
         let obj = self.upgrade()?;
         // SAFETY: we hold a handle.
-        let args = unsafe { consume(self.header) }?;
+        let (args, _) = unsafe { consume(self.header) }?;
         // SAFETY: `consume` handed us the function. Its `Drop` may panic: the
         // registration has ended cleanly already; `obj` and `args` are dropped.
         unsafe { (self.header.as_ref().drop_func)(self.header) };
