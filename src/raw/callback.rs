@@ -26,7 +26,7 @@ impl<T, F: Flavor, C: FnOnce(&RawWeak<T, F>)> CallbackNode<T, F, C> {
         kind: NodeKind::Callback,
         fire: Self::fire,
         destroy: Self::destroy,
-        release_target: RcBox::<T, F>::release_weak,
+        release_target: RcBox::<T, F>::release_node_weak,
         referent_type: core::any::type_name::<T>,
     };
 

@@ -44,8 +44,9 @@ pub(crate) unsafe fn run_callbacks<F: Flavor>(header: &BoxHeader<F>) {
             };
             report::callback_panicked(source, (vtable.referent_type)(), payload);
         }
-        // SAFETY: releases the pin taken by `detach_all`. The payload was consumed by
-        // `fire`, so no user code runs here and this cannot panic.
-        unsafe { node::release_handle(node) };
+        // SAFETY: releases the pin taken by `detach_all`; our caller holds the implicit
+        // weak reference. The payload was consumed by `fire`, so no user code runs
+        // here and this cannot panic.
+        unsafe { node::unpin(node) };
     }
 }

@@ -155,7 +155,7 @@ where
         kind: NodeKind::Finalizer,
         fire: Self::fire,
         destroy: Self::destroy,
-        release_target: RcBox::<T, F>::release_weak,
+        release_target: RcBox::<T, F>::release_node_weak,
         referent_type: core::any::type_name::<T>,
     };
 

@@ -9,9 +9,11 @@
 //! `handles` counts the references to the node's memory: every `Weak` pointing at it,
 //! every `Finalize` handle, one for a finalizer's registration (a finalizer "keeps
 //! itself alive", as Python's does), and one taken by the death of the referent while
-//! it runs the callback. **Every handle also owns one weak reference to the target
-//! allocation**, so `Rc::weak_count` counts each of them the way std counts `Weak`s,
-//! and the target's memory (and its registry) outlives the node.
+//! it runs the callback (a *pin*). **Every handle but a pin also owns one weak
+//! reference to the target allocation**, so `Rc::weak_count` counts each of them the
+//! way std counts `Weak`s, and the target's memory (and its registry) outlives the
+//! node; a pin needs none, because the death holds the target's implicit weak
+//! reference until it has released every pin.
 //!
 //! # States
 //!
@@ -182,7 +184,7 @@ impl<F: Flavor> NodeList<F> {
     }
 
     /// Unlinks every node, newest first, and pins each with a handle so that it
-    /// survives until the caller releases it. Returns the chain of pinned nodes, in
+    /// survives until the caller releases it with [`unpin`]. Returns the chain of pinned nodes, in
     /// the same order, walkable through [`next_detached`]: nobody else touches the
     /// links of an unlinked node.
     ///
@@ -203,8 +205,9 @@ impl<F: Flavor> NodeList<F> {
             let links = unsafe { &mut *header.links.get() };
             cursor = links.next;
             header.set_state(LINKED, false);
-            // SAFETY: linked, hence live.
-            if !unsafe { try_acquire_handle(node) } {
+            // A pin needs no weak reference of its own: the death holds the implicit
+            // one until every pin is released (`unpin`).
+            if !header.handles.increment_if_nonzero() {
                 links.prev = None;
                 links.next = None;
                 continue;
@@ -273,6 +276,23 @@ pub(crate) unsafe fn try_acquire_handle<F: Flavor>(node: NonNull<NodeHeader<F>>)
     // SAFETY: the handle just taken keeps the target alive.
     unsafe { header.target.as_ref() }.increment_node_handle();
     true
+}
+
+/// Releases a pin taken by [`NodeList::detach_all`]: a handle without a weak
+/// reference of its own. The last handle frees the node (it is unlinked already).
+///
+/// # Safety
+/// The caller owns the pin, and the implicit weak reference of the node's target (so
+/// the target's allocation and registry outlive this call).
+pub(crate) unsafe fn unpin<F: Flavor>(node: NonNull<NodeHeader<F>>) {
+    // SAFETY: the pin keeps the node live until we decrement.
+    let header = unsafe { node.as_ref() };
+    let vtable = header.vtable;
+    if header.handles.decrement() == 1 {
+        debug_assert!(!header.has_state(LINKED));
+        // SAFETY: no handle remains and the node is unlinked.
+        unsafe { (vtable.destroy)(node) }
+    }
 }
 
 /// Releases one handle on `node`; the last one unlinks it (cancelling a pending

@@ -283,8 +283,11 @@ impl<F: Flavor> BoxHeader<F> {
 
     /// Adds one weak reference owned by a node handle.
     pub(crate) fn increment_node_handle(&self) {
-        self.increment_weak();
-        self.inflate().node_handles.increment();
+        // A node exists only on an inflated allocation: go straight to the registry
+        // (the thin fast path would only fail first).
+        let registry = self.inflate();
+        registry.weak.increment_unless_locked(COUNT_LOCKED);
+        registry.node_handles.increment();
     }
 
     /// Plain weak references: all weak references but the node handles and the
@@ -407,8 +410,27 @@ impl<T, F: Flavor> RcBox<T, F> {
         unsafe { dealloc(this.as_ptr().cast(), Layout::new::<Self>()) }
     }
 
+    /// Drops one weak reference owned by a node handle (the allocation is inflated)
+    /// and frees the allocation if that was the last. Used through a type-erased
+    /// pointer by registration nodes.
+    ///
+    /// # Safety
+    /// As [`RcBox::release_weak`].
+    pub(crate) unsafe fn release_node_weak(header: NonNull<BoxHeader<F>>) {
+        // SAFETY: the caller's weak reference keeps the allocation live.
+        let target = unsafe { header.as_ref() };
+        let last = match target.registry() {
+            Some(registry) => registry.weak.decrement() == 1,
+            None => target.decrement_weak(),
+        };
+        if last {
+            // SAFETY: as in `release_weak`.
+            unsafe { Self::dealloc(header.cast()) }
+        }
+    }
+
     /// Drops one weak reference to `header`'s allocation and frees it if that was the
-    /// last. Used through a type-erased pointer by registration nodes.
+    /// last.
     ///
     /// # Safety
     /// `header` is the header of a live `RcBox<T, F>` and the caller owns one weak
