@@ -234,3 +234,134 @@ fn get_mut_is_never_unique_while_a_weak_can_upgrade() {
         assert!(Arc::get_mut(&mut a).is_some());
     });
 }
+
+// The weak word's races (issue #8). Each of these failed on the code before the fix:
+// a transition decoded one load of the word and compared-and-swapped against another,
+// and inflation took the locked word for a count.
+
+#[test]
+fn weak_drop_racing_clones_loses_no_count() {
+    // A `Weak` dropped while another thread clones its sibling three times: the
+    // drop's first two exchanges fail (the first two clones), and its retry must not
+    // decode one load and exchange against a later one (the third clone), losing that
+    // clone's count.
+    model(|| {
+        let obj = Arc::new(8u32);
+        let dropped = Arc::downgrade(&obj);
+        let kept = Arc::downgrade(&obj);
+        let t = thread::spawn(move || drop(dropped));
+        let clones = (kept.clone(), kept.clone(), kept.clone());
+        t.join().unwrap();
+        assert_eq!(
+            Arc::weak_count(&obj),
+            4,
+            "a weak reference was lost or added"
+        );
+        drop(clones);
+        assert_eq!(Arc::weak_count(&obj), 1);
+        drop(obj);
+        assert!(kept.upgrade().is_none());
+    });
+}
+
+#[test]
+fn weak_drop_racing_inflation_keeps_the_registry() {
+    // A `Weak` dropped while another thread clones its sibling twice (failing the
+    // drop's two fast exchanges), then registers the object's first callback
+    // (inflating the weak word): the drop must never write a thin count over the
+    // registry pointer.
+    model(|| {
+        let (ran, dropped) = (
+            Shared::new(AtomicUsize::new(0)),
+            Shared::new(AtomicUsize::new(0)),
+        );
+        let obj = Arc::new(9u32);
+        let gone = Arc::downgrade(&obj);
+        let kept = Arc::downgrade(&obj);
+        let t = thread::spawn(move || drop(gone));
+        let clone = (kept.clone(), kept.clone());
+        let with_callback = Arc::downgrade_with(&obj, counted_callback(&ran, &dropped));
+        t.join().unwrap();
+        assert_eq!(Arc::weakref_count(&obj), 2, "the registry was lost");
+        assert_eq!(Arc::weak_count(&obj), 4);
+        drop((clone, kept));
+        drop(obj);
+        assert_eq!(ran.load(SeqCst), 1, "the callback did not run");
+        assert!(with_callback.upgrade().is_none());
+        drop(with_callback);
+        assert_eq!(dropped.load(SeqCst), 1);
+    });
+}
+
+#[test]
+fn registration_racing_get_mut_does_not_take_the_lock_for_a_count() {
+    // `get_mut` holds the weak word locked for an instant; a callback registered on
+    // another thread at that moment (the object's first: it inflates the word) must
+    // wait for the unlock, not move the locked value into the registry as a count.
+    model(|| {
+        let (ran, dropped) = (
+            Shared::new(AtomicUsize::new(0)),
+            Shared::new(AtomicUsize::new(0)),
+        );
+        let mut a = Arc::new(10u32);
+        let b = a.clone();
+        let (r, d) = (ran.clone(), dropped.clone());
+        let t = thread::spawn(move || {
+            let w = Arc::downgrade_with(&b, counted_callback(&r, &d));
+            drop(b);
+            w
+        });
+        assert!(Arc::get_mut(&mut a).is_none() || Arc::strong_count(&a) == 1);
+        let w = t.join().unwrap();
+        assert_eq!(
+            Arc::weak_count(&a),
+            1,
+            "the locked word was taken for a count"
+        );
+        assert!(Arc::get_mut(&mut a).is_none(), "unique while a weak exists");
+        drop(a);
+        assert_eq!(ran.load(SeqCst), 1);
+        drop(w);
+        assert_eq!(dropped.load(SeqCst), 1);
+    });
+}
+
+#[test]
+fn finalize_racing_get_mut_does_not_take_the_lock_for_a_count() {
+    // As above with a finalizer, whose registration houses the registry.
+    model(|| {
+        let runs = Shared::new(AtomicUsize::new(0));
+        let mut a = Arc::new(11u32);
+        let b = a.clone();
+        let r = runs.clone();
+        let t = thread::spawn(move || {
+            let f = finalize(&b, move |()| r.fetch_add(1, SeqCst), ());
+            drop(b);
+            f
+        });
+        let _ = Arc::get_mut(&mut a);
+        let f = t.join().unwrap();
+        assert_eq!(
+            Arc::weak_count(&a),
+            2,
+            "the locked word was taken for a count"
+        );
+        drop(a);
+        assert_eq!(runs.load(SeqCst), 1);
+        assert!(!f.alive());
+    });
+}
+
+#[test]
+fn weak_count_read_during_get_mut_is_never_the_lock() {
+    // std's `test_weak_count_locked`, as a model: the count read while another
+    // thread's `get_mut` holds the word locked is the real count.
+    model(|| {
+        let mut a = Arc::new(12u32);
+        let b = a.clone();
+        let t = thread::spawn(move || Arc::weak_count(&b));
+        let _ = Arc::get_mut(&mut a);
+        let seen = t.join().unwrap();
+        assert_eq!(seen, 0, "weak_count returned {seen}");
+    });
+}

@@ -286,6 +286,59 @@ fn get_mut_is_never_unique_while_another_thread_holds_a_weak() {
     }
 }
 
+/// std's `test_weak_count_locked`, in our words: one thread calls `get_mut` in a loop
+/// (each call locks the weak count for an instant, and fails: another `Arc` exists)
+/// while another reads `weak_count`, which must never see the lock as a count.
+#[test]
+fn weak_count_is_never_the_lock_while_get_mut_runs() {
+    let calls = if cfg!(miri) { 200 } else { 1_000_000 };
+    let mut a = Arc::new(AtomicBool::new(false));
+    let reader = a.clone();
+    let t = thread::spawn(move || {
+        for _ in 0..calls {
+            assert!(Arc::get_mut(&mut a).is_none());
+        }
+        a.store(true, SeqCst);
+    });
+    while !reader.load(SeqCst) {
+        let n = Arc::weak_count(&reader);
+        assert_eq!(n, 0, "weak_count returned {n} during a get_mut");
+        std::hint::spin_loop();
+    }
+    t.join().unwrap();
+}
+
+/// The same with registrations: `downgrade_with` and `finalize` on one thread (each
+/// object's first, so each inflates the weak word) while another calls `get_mut` on
+/// the same object; the count must come out exact, whichever got there first.
+#[test]
+fn first_registrations_racing_get_mut_keep_exact_counts() {
+    for round in 0..ROUNDS {
+        let mut a = Arc::new(0u32);
+        let b = a.clone();
+        let barrier = Shared::new(Barrier::new(2));
+        let bb = barrier.clone();
+        let t = thread::spawn(move || {
+            bb.wait();
+            let w = Arc::downgrade_with(&b, |_| {});
+            let f = finalize(&b, |()| (), ());
+            drop(b);
+            (w, f)
+        });
+        barrier.wait();
+        for _ in 0..64 {
+            let _ = Arc::get_mut(&mut a);
+        }
+        let (w, f) = t.join().unwrap();
+        // The callback's `Weak`, the `Finalize` handle and the live registration.
+        assert_eq!(Arc::weak_count(&a), 3, "round {round}");
+        assert_eq!(Arc::weakref_count(&a), 2, "round {round}");
+        assert!(Arc::get_mut(&mut a).is_none());
+        drop(a);
+        assert!(w.upgrade().is_none() && !f.alive());
+    }
+}
+
 #[test]
 fn finalizers_and_callbacks_made_on_many_threads_for_one_object() {
     let obj = Arc::new(());

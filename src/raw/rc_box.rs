@@ -11,20 +11,29 @@
 //!
 //! # The weak word
 //!
-//! The second word is in one of two states, and only ever moves from the first to the
-//! second:
+//! The second word is in one of three states:
 //!
 //! * **thin**: an even value, `2 * weak_count`. This is what std keeps there (scaled by
 //!   two), and plain `downgrade`/`Weak::drop` only add or subtract 2.
+//! * **locked**: the value 1, while a uniqueness check (`get_mut`, `make_mut`'s
+//!   check) holds a thin count at "the implicit reference only", as std's `Arc` holds
+//!   its weak count at `usize::MAX`. It returns to thin 2 (never to anything else).
 //! * **inflated**: a pointer to this allocation's [`Registry`] with the low bit set.
 //!   The registry holds the real weak count from then on, together with the list of
 //!   callback and finalizer registrations. It is allocated by the first
-//!   `downgrade_with` or `finalize` on the object and freed with the allocation.
+//!   `downgrade_with` or `finalize` on the object and freed with the allocation; the
+//!   word never leaves this state.
 //!
-//! As in std, the weak count includes one "implicit" weak reference owned collectively
-//! by the strong references; it is released after the value has been dropped and the
-//! death callbacks have run, so the allocation and its registry outlive all of that.
-
+//! The low bit is set in both states that are not a thin count, so each fast path
+//! (`downgrade`, `Weak::clone`, `Weak::drop`) decides with one bit test whether it may
+//! add or subtract 2, and everything else goes to the slow path.
+//!
+//! Every transition is made the same way: load the word **once**, decode that value,
+//! and compare-and-swap against that same value, retrying from a fresh load if it
+//! failed. A transition that finds the word locked waits for the unlock (the lock is
+//! held for two loads, never across user code), as std's `downgrade` does. Nothing
+//! decodes one load and swaps against another.
+//!
 use core::marker::PhantomData;
 use core::ptr::{self, NonNull};
 use std::alloc::{dealloc, Layout};
@@ -32,16 +41,16 @@ use std::alloc::{dealloc, Layout};
 use crate::flavor::{Count, Flavor, Lock, Word};
 use crate::raw::node::NodeList;
 
-/// Low bit of the weak word: set when the word points to a [`Registry`].
-const INFLATED: usize = 1;
+/// Low bit of the weak word: set when the word is not a thin count (inflated, or the
+/// locked value).
+const TAGGED: usize = 1;
+/// The locked word: tagged, with no registry address (a registry is never at 0).
+const THIN_LOCKED: usize = TAGGED;
 /// One weak reference in the thin encoding.
 const THIN_ONE: usize = 2;
 /// The largest thin word a count may reach; an increment past it aborts (std's
-/// `Arc` limit, `isize::MAX`, so that the lock value below is never a count).
+/// `Arc` limit, `isize::MAX`).
 const THIN_MAX: usize = isize::MAX as usize - 1;
-/// The thin word while a uniqueness check holds the weak count at "implicit only"
-/// (std's `Arc` locks its weak count the same way, at `usize::MAX`).
-const THIN_LOCKED: usize = usize::MAX - 1;
 /// The inflated weak count's value while a uniqueness check holds it.
 const COUNT_LOCKED: usize = usize::MAX;
 
@@ -79,9 +88,13 @@ pub(crate) struct Registry<F: Flavor> {
     pub(crate) list: F::Lock<NodeList<F>>,
 }
 
-/// Where the weak count currently lives.
+/// One load of the weak word, decoded.
 enum WeakState<'a, F: Flavor> {
+    /// A thin count (including the implicit reference).
     Thin(usize),
+    /// A uniqueness check holds the thin count at the implicit reference only.
+    Locked,
+    /// The count lives in the registry.
     Inflated(&'a Registry<F>),
 }
 
@@ -99,46 +112,59 @@ impl<F: Flavor> BoxHeader<F> {
         }
     }
 
+    /// Loads the weak word once and decodes it; the word is returned too, as the
+    /// expected value of a compare-and-swap that acts on this decoding.
     #[inline]
-    fn weak_state(&self) -> WeakState<'_, F> {
+    fn weak_state(&self) -> (*mut (), WeakState<'_, F>) {
         let word = self.weak.load();
-        if word.addr() & INFLATED == 0 {
+        let state = if word.addr() & TAGGED == 0 {
             WeakState::Thin(word.addr() / THIN_ONE)
+        } else if word.addr() == THIN_LOCKED {
+            WeakState::Locked
         } else {
             // SAFETY: an inflated word was made by `inflate` from a leaked
-            // `Box<Registry>`, which is freed only by `free_registry`, called when the
-            // allocation itself is freed. `&self` proves the allocation is live.
-            WeakState::Inflated(unsafe { &*word.map_addr(|a| a & !INFLATED).cast::<Registry<F>>() })
-        }
+            // `Box<Registry>`, or by `inflate_at` in a host node's allocation; either
+            // is freed only by `free_registry`, called when the allocation itself is
+            // freed. `&self` proves the allocation is live.
+            WeakState::Inflated(unsafe { &*word.map_addr(|a| a & !TAGGED).cast::<Registry<F>>() })
+        };
+        (word, state)
     }
 
     /// The registry, if the object ever had a callback or finalizer.
     #[inline]
     pub(crate) fn registry(&self) -> Option<&Registry<F>> {
-        match self.weak_state() {
-            WeakState::Thin(_) => None,
+        match self.weak_state().1 {
             WeakState::Inflated(registry) => Some(registry),
+            WeakState::Thin(_) | WeakState::Locked => None,
         }
     }
 
     /// The registry, created now if the object has none yet.
     pub(crate) fn inflate(&self) -> &Registry<F> {
         loop {
-            let word = self.weak.load();
-            if let WeakState::Inflated(registry) = self.weak_state() {
-                return registry;
-            }
+            let (word, count) = match self.weak_state() {
+                (_, WeakState::Inflated(registry)) => return registry,
+                (_, WeakState::Locked) => {
+                    // The count is not what the word says for an instant: wait, or
+                    // the registry would start from the lock's value.
+                    F::relax();
+                    continue;
+                }
+                (word, WeakState::Thin(count)) => (word, count),
+            };
             let registry = Box::into_raw(Box::new(Registry {
                 host: None,
-                weak: F::Count::new(word.addr() / THIN_ONE),
+                weak: F::Count::new(count),
                 node_handles: F::Count::new(0),
                 list: F::Lock::new(NodeList::new()),
             }));
-            let tagged = registry.map_addr(|a| a | INFLATED).cast::<()>();
+            let tagged = registry.map_addr(|a| a | TAGGED).cast::<()>();
             match self.weak.compare_exchange(word, tagged) {
                 // SAFETY: just leaked above and now owned by the allocation.
                 Ok(()) => return unsafe { &*registry },
-                // Another thread changed the count or inflated first: start over.
+                // The word changed since the load (a count, a lock, another
+                // inflation): start over from a fresh load.
                 // SAFETY: `registry` was never published.
                 Err(_) => drop(unsafe { Box::from_raw(registry) }),
             }
@@ -154,24 +180,29 @@ impl<F: Flavor> BoxHeader<F> {
     /// registry will do).
     pub(crate) unsafe fn inflate_at(&self, slot: *mut Registry<F>, home: HostAllocation) -> bool {
         loop {
-            let word = self.weak.load();
-            if word.addr() & INFLATED != 0 {
-                return false;
-            }
+            let (word, count) = match self.weak_state() {
+                (_, WeakState::Inflated(_)) => return false,
+                (_, WeakState::Locked) => {
+                    // As in `inflate`: the lock is not a count.
+                    F::relax();
+                    continue;
+                }
+                (word, WeakState::Thin(count)) => (word, count),
+            };
             // SAFETY: per the contract, `slot` is ours to write.
             unsafe {
                 slot.write(Registry {
                     host: Some(home),
-                    weak: F::Count::new(word.addr() / THIN_ONE),
+                    weak: F::Count::new(count),
                     node_handles: F::Count::new(0),
                     list: F::Lock::new(NodeList::new()),
                 });
             }
-            let tagged = slot.map_addr(|a| a | INFLATED).cast::<()>();
+            let tagged = slot.map_addr(|a| a | TAGGED).cast::<()>();
             if self.weak.compare_exchange(word, tagged).is_ok() {
                 return true;
             }
-            // Another thread changed the count or inflated first: undo, start over.
+            // The word changed since the load: undo, start over from a fresh load.
             // SAFETY: initialised just above and never published.
             unsafe { ptr::drop_in_place(slot) };
         }
@@ -183,10 +214,10 @@ impl<F: Flavor> BoxHeader<F> {
     #[inline]
     pub(crate) fn try_increment_weak_thin(&self) -> bool {
         let word = self.weak.load();
-        // The inflated word, the locked word and an overflow all leave for the slow
-        // path (the last two through the one bound check, made on the word itself:
-        // `THIN_LOCKED + 2` would wrap to a small number and pass a check on the sum).
-        if word.addr() & INFLATED != 0 || word.addr() > THIN_MAX - THIN_ONE {
+        // The inflated word and the locked word (both tagged) and an overflow leave
+        // for the slow path. The bound is checked on the word, not on the sum, so
+        // that no sum can wrap past it.
+        if word.addr() & TAGGED != 0 || word.addr() > THIN_MAX - THIN_ONE {
             return false;
         }
         let next = word.addr() + THIN_ONE;
@@ -207,41 +238,38 @@ impl<F: Flavor> BoxHeader<F> {
     #[inline(never)]
     fn increment_weak_slow(&self) {
         loop {
-            let word = self.weak.load();
-            if word.addr() & INFLATED != 0 {
-                if let WeakState::Inflated(registry) = self.weak_state() {
+            match self.weak_state() {
+                (_, WeakState::Inflated(registry)) => {
                     registry.weak.increment_unless_locked(COUNT_LOCKED);
                     return;
                 }
-                continue;
-            }
-            if word.addr() == THIN_LOCKED {
                 // A uniqueness check holds the count for an instant (only possible
                 // when this increment comes from a strong handle on another thread).
-                F::relax();
-                continue;
-            }
-            let next = word.addr() + THIN_ONE;
-            if next > THIN_MAX {
-                std::process::abort();
-            }
-            if self
-                .weak
-                .compare_exchange(word, ptr::without_provenance_mut(next))
-                .is_ok()
-            {
-                return;
+                (_, WeakState::Locked) => F::relax(),
+                (word, WeakState::Thin(count)) => {
+                    if count * THIN_ONE > THIN_MAX - THIN_ONE {
+                        std::process::abort();
+                    }
+                    if self
+                        .weak
+                        .compare_exchange(word, thin_word(count + 1))
+                        .is_ok()
+                    {
+                        return;
+                    }
+                }
             }
         }
     }
 
     /// Removes one weak reference if the count is thin: `Some(true)` if it was the
     /// last (the caller frees the allocation, which then has no registry), `Some(false)`
-    /// if not; `None`, changing nothing, if the count is inflated.
+    /// if not; `None`, changing nothing, if the word is tagged (inflated or locked) or
+    /// the exchange lost a race.
     #[inline]
     pub(crate) fn try_decrement_weak_thin(&self) -> Option<bool> {
         let word = self.weak.load();
-        if word.addr() & INFLATED != 0 {
+        if word.addr() & TAGGED != 0 {
             return None;
         }
         let next = word.map_addr(|a| a - THIN_ONE);
@@ -266,9 +294,12 @@ impl<F: Flavor> BoxHeader<F> {
     fn decrement_weak_slow(&self) -> bool {
         loop {
             match self.weak_state() {
-                WeakState::Inflated(registry) => return registry.weak.decrement() == 1,
-                WeakState::Thin(count) => {
-                    let word = self.weak.load();
+                (_, WeakState::Inflated(registry)) => return registry.weak.decrement() == 1,
+                // Not reachable through a `Weak` (the lock is taken only while the
+                // implicit reference is the only one, so no other exists to be
+                // dropped), but waiting is right whoever gets here.
+                (_, WeakState::Locked) => F::relax(),
+                (word, WeakState::Thin(count)) => {
                     if self
                         .weak
                         .compare_exchange(word, thin_word(count - 1))
@@ -294,28 +325,35 @@ impl<F: Flavor> BoxHeader<F> {
     /// implicit one. Only meaningful while the value is alive; with other threads at
     /// work, a snapshot.
     pub(crate) fn plain_weak_count(&self) -> usize {
-        match self.weak_state() {
-            WeakState::Thin(_) => self.weak_total() - 1,
+        match self.weak_state().1 {
+            WeakState::Thin(count) => count - 1,
+            WeakState::Locked => 0,
             WeakState::Inflated(registry) => {
                 // Handles add their weak reference before counting themselves and
                 // remove it after, so reading `node_handles` first never undercounts
                 // the others; `saturating_sub` covers releases in between.
                 let node_handles = registry.node_handles.get();
-                self.weak_total().saturating_sub(node_handles + 1)
+                Self::registry_total(registry).saturating_sub(node_handles + 1)
             }
         }
     }
 
-    /// The weak count, including the implicit one held by the strong references.
+    /// The weak count, including the implicit one held by the strong references,
+    /// from one load of the word (and, if inflated, one of the registry's count). A
+    /// locked count reads as what it stands for: the implicit reference only.
     #[inline]
     pub(crate) fn weak_total(&self) -> usize {
-        match self.weak_state() {
-            WeakState::Thin(_) if self.weak.load().addr() == THIN_LOCKED => 1,
+        match self.weak_state().1 {
             WeakState::Thin(count) => count,
-            WeakState::Inflated(registry) => match registry.weak.get() {
-                COUNT_LOCKED => 1,
-                count => count,
-            },
+            WeakState::Locked => 1,
+            WeakState::Inflated(registry) => Self::registry_total(registry),
+        }
+    }
+
+    fn registry_total(registry: &Registry<F>) -> usize {
+        match registry.weak.get() {
+            COUNT_LOCKED => 1,
+            count => count,
         }
     }
 
@@ -323,29 +361,32 @@ impl<F: Flavor> BoxHeader<F> {
     /// (so that no `downgrade` can slip in) and returns `true`; the caller then
     /// checks the strong count and calls [`BoxHeader::unlock_weak`].
     pub(crate) fn lock_weak_if_unique(&self) -> bool {
-        let word = self.weak.load();
-        if word.addr() & INFLATED == 0 {
-            word.addr() == THIN_ONE
-                && self
-                    .weak
-                    .compare_exchange(word, ptr::without_provenance_mut(THIN_LOCKED))
-                    .is_ok()
-        } else {
-            self.registry()
-                .is_some_and(|r| r.weak.compare_exchange(1, COUNT_LOCKED))
+        match self.weak_state() {
+            (word, WeakState::Thin(1)) => self
+                .weak
+                .compare_exchange(word, ptr::without_provenance_mut(THIN_LOCKED))
+                .is_ok(),
+            // Other weak references, or another thread's check holds the lock (so
+            // another strong handle exists): not unique either way.
+            (_, WeakState::Thin(_) | WeakState::Locked) => false,
+            (_, WeakState::Inflated(registry)) => registry.weak.compare_exchange(1, COUNT_LOCKED),
         }
     }
 
     /// Undoes a successful [`BoxHeader::lock_weak_if_unique`].
     pub(crate) fn unlock_weak(&self) {
-        let word = self.weak.load();
-        if word.addr() & INFLATED == 0 {
-            debug_assert_eq!(word.addr(), THIN_LOCKED);
-            let unlocked = self.weak.compare_exchange(word, thin_word(1));
-            debug_assert!(unlocked.is_ok());
-        } else if let Some(registry) = self.registry() {
-            let unlocked = registry.weak.compare_exchange(COUNT_LOCKED, 1);
-            debug_assert!(unlocked);
+        // A locked word stays locked until this (every other transition waits), and
+        // an inflated one stays inflated: the load tells which lock we hold.
+        match self.weak_state() {
+            (word, WeakState::Locked) => {
+                let unlocked = self.weak.compare_exchange(word, thin_word(1));
+                debug_assert!(unlocked.is_ok(), "the locked weak word changed");
+            }
+            (_, WeakState::Inflated(registry)) => {
+                let unlocked = registry.weak.compare_exchange(COUNT_LOCKED, 1);
+                debug_assert!(unlocked, "the locked weak count changed");
+            }
+            (_, WeakState::Thin(_)) => debug_assert!(false, "unlock of an unlocked weak word"),
         }
     }
 
@@ -354,11 +395,10 @@ impl<F: Flavor> BoxHeader<F> {
     /// # Safety
     /// Only when the allocation is being freed: no handle of any kind remains.
     unsafe fn free_registry(&self) {
-        let word = self.weak.load();
-        if word.addr() & INFLATED != 0 {
+        if let (word, WeakState::Inflated(_)) = self.weak_state() {
             // The pointer is rebuilt from the word itself, which kept the provenance
             // of the `Box` that `inflate` leaked (not from a `&Registry`).
-            let registry = word.map_addr(|a| a & !INFLATED).cast::<Registry<F>>();
+            let registry = word.map_addr(|a| a & !TAGGED).cast::<Registry<F>>();
             // SAFETY: made by `inflate` (a leaked box) or `inflate_at` (inside its
             // host's allocation); the caller guarantees that nothing can reach it, nor
             // (every node handle being gone) its host node, any more.
