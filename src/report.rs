@@ -27,6 +27,10 @@ pub enum PanicSource {
     Finalizer,
     /// A finalizer's function, run at thread or process exit.
     AtExit,
+    /// The `Drop` of an entry that a weak collection removed (a key's, say), while
+    /// another panic was already unwinding, or after a first such panic (which is the
+    /// one that propagates; see the collections' "Panics" sections).
+    EntryDrop,
 }
 
 /// A panic caught in a callback or finalizer, as given to the panic handler.
@@ -43,7 +47,8 @@ impl CallbackPanic {
     }
 
     /// The full type name (`std::any::type_name`) of the object whose death, or whose
-    /// finalizer, ran the panicking code.
+    /// finalizer, ran the panicking code; for [`PanicSource::EntryDrop`], of the
+    /// collection's keys.
     pub fn referent_type(&self) -> &'static str {
         self.referent_type
     }
@@ -80,6 +85,7 @@ impl fmt::Display for CallbackPanic {
             PanicSource::WeakCallback => "a weak reference callback",
             PanicSource::Finalizer => "a finalizer",
             PanicSource::AtExit => "a finalizer run at exit",
+            PanicSource::EntryDrop => "dropping an entry removed from a weak collection",
         };
         let short = crate::repr::short(self.referent_type);
         write!(f, "panic ignored in {what} for '{short}'")?;

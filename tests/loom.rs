@@ -365,3 +365,93 @@ fn weak_count_read_during_get_mut_is_never_the_lock() {
         assert_eq!(seen, 0, "weak_count returned {seen}");
     });
 }
+
+// The weak collections' lock discipline (issue #9): a removal callback never waits
+// for a table; it hands the removal to the lock's holder, which applies it before it
+// is done.
+
+/// A map key whose `Eq`, when it is the probe of a lookup, first drops the value it
+/// carries (hashbrown compares `probe == stored`).
+#[derive(Clone)]
+struct DroppingKey(u32, std::sync::Arc<std::sync::Mutex<Option<Arc<u32>>>>);
+
+impl DroppingKey {
+    fn new(id: u32) -> Self {
+        DroppingKey(id, Default::default())
+    }
+
+    fn dropping(id: u32, value: Arc<u32>) -> Self {
+        DroppingKey(id, std::sync::Arc::new(std::sync::Mutex::new(Some(value))))
+    }
+}
+
+impl PartialEq for DroppingKey {
+    fn eq(&self, other: &Self) -> bool {
+        let carried = self.1.lock().unwrap().take();
+        drop(carried);
+        self.0 == other.0
+    }
+}
+
+impl Eq for DroppingKey {}
+
+impl std::hash::Hash for DroppingKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+
+#[test]
+fn a_removal_racing_a_lookup_on_another_thread_is_never_left_behind() {
+    model(|| {
+        let map = Shared::new(weakref::sync::WeakValueMap::new());
+        let (doomed, kept) = (Arc::new(1u32), Arc::new(2u32));
+        map.insert(1, doomed.clone());
+        map.insert(2, kept.clone());
+        // The value's death (its removal callback) on one thread, a lookup holding
+        // the lock on the other.
+        let t = thread::spawn(move || drop(doomed));
+        assert_eq!(map.get(&2).as_deref(), Some(&2));
+        t.join().unwrap();
+        // `len` counts before it applies anything: a removal left pending shows.
+        assert_eq!(map.len(), 1, "a removal was left behind");
+    });
+}
+
+#[test]
+fn removals_crossing_two_maps_locked_by_two_threads_do_not_deadlock() {
+    // Each thread looks up a key in its own map, and that lookup's `Eq` drops the last
+    // handle of a value stored in the other map. Loom reports a deadlock if any
+    // interleaving has one.
+    let mut builder = loom::model::Builder::new();
+    // Two threads each running a lookup, a death and a removal are too many steps
+    // for an exhaustive search (it did not finish in ten minutes here); four
+    // preemptions (about 24,000 interleavings) cover both threads holding their own
+    // map's lock while they hand removals across, and found the deadlock of the code
+    // before the fix at the first bound tried.
+    builder.preemption_bound = Some(4);
+    let executions = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = executions.clone();
+    builder.check(move || {
+        counter.fetch_add(1, SeqCst);
+        let maps = Shared::new([
+            weakref::sync::WeakValueMap::new(),
+            weakref::sync::WeakValueMap::new(),
+        ]);
+        let doomed = [Arc::new(10u32), Arc::new(20u32)];
+        for (i, map) in maps.iter().enumerate() {
+            map.insert(DroppingKey::new(1), doomed[i].clone());
+        }
+        let [first, second] = doomed;
+        let m = maps.clone();
+        let t = thread::spawn(move || drop(m[1].get(&DroppingKey::dropping(1, first))));
+        drop(maps[0].get(&DroppingKey::dropping(1, second)));
+        t.join().unwrap();
+        assert_eq!(maps[0].len() + maps[1].len(), 0, "a dead entry was left");
+    });
+    let n = executions.load(SeqCst);
+    eprintln!(
+        "removals_crossing_two_maps_locked_by_two_threads_do_not_deadlock: {n} interleavings"
+    );
+    assert!(n > 1);
+}

@@ -19,6 +19,7 @@ include!("cases/finalize.rs");
 include!("cases/value_map.rs");
 include!("cases/key_map.rs");
 include!("cases/proxy_method.rs");
+include!("cases/under_lock.rs");
 
 use std::cell::RefCell;
 use std::sync::Arc;

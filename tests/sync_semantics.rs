@@ -15,3 +15,4 @@ include!("cases/finalize.rs");
 include!("cases/value_map.rs");
 include!("cases/key_map.rs");
 include!("cases/proxy_method.rs");
+include!("cases/under_lock.rs");

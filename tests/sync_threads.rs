@@ -339,6 +339,84 @@ fn first_registrations_racing_get_mut_keep_exact_counts() {
     }
 }
 
+thread_local! {
+    /// What the next `HookedKey::eq` on this thread runs before comparing.
+    static ON_EQ: std::cell::RefCell<Option<Box<dyn FnOnce()>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// A map key whose `Eq` runs a hook set for this thread, once.
+#[derive(Clone, Debug)]
+struct HookedKey(u32);
+
+impl std::hash::Hash for HookedKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+
+impl PartialEq for HookedKey {
+    fn eq(&self, other: &Self) -> bool {
+        if let Some(hook) = ON_EQ.with(|slot| slot.borrow_mut().take()) {
+            hook();
+        }
+        self.0 == other.0
+    }
+}
+
+impl Eq for HookedKey {}
+
+/// Issue #9's deadlock: two threads, two maps. Each thread looks a key up in its own
+/// map; that key's `Eq` (run under the map's lock) waits until the other thread is
+/// in its own `Eq` too, then drops the last handle of a value stored in the *other*
+/// map, whose removal callback needs that map, locked by the other thread. A removal
+/// callback that waited for the lock deadlocked both threads; it must hand the
+/// removal to the lock's holder instead.
+#[test]
+fn removals_crossing_two_maps_locked_by_two_threads_do_not_deadlock() {
+    use weakref::sync::WeakValueMap;
+    for round in 0..ROUNDS.min(50) {
+        let maps = Shared::new([WeakValueMap::new(), WeakValueMap::new()]);
+        let kept = [Arc::new(10u32), Arc::new(20u32)];
+        let mut doomed = [Some(Arc::new(11u32)), Some(Arc::new(21u32))];
+        for (i, map) in maps.iter().enumerate() {
+            map.insert(HookedKey(1), kept[i].clone());
+            map.insert(HookedKey(2), doomed[i].clone().unwrap());
+        }
+        let barrier = Shared::new(Barrier::new(2));
+        let (done, finished) = std::sync::mpsc::channel();
+        for mine in 0..2 {
+            let (maps, barrier, done) = (maps.clone(), barrier.clone(), done.clone());
+            // The value of the other map that this thread drops from inside its `Eq`.
+            let theirs = doomed[1 - mine].take().unwrap();
+            thread::spawn(move || {
+                ON_EQ.with(|slot| {
+                    *slot.borrow_mut() = Some(Box::new(move || {
+                        barrier.wait();
+                        drop(theirs);
+                    }))
+                });
+                let found = maps[mine].get(&HookedKey(1)).map(|v| *v);
+                done.send(found).unwrap();
+            });
+        }
+        for _ in 0..2 {
+            let found = finished
+                .recv_timeout(std::time::Duration::from_secs(20))
+                .unwrap_or_else(|_| {
+                    // Keep the values alive: their deaths would block this thread too.
+                    std::mem::forget(kept.clone());
+                    panic!("round {round}: the two lookups deadlocked")
+                });
+            assert!(found == Some(10) || found == Some(20));
+        }
+        for (i, map) in maps.iter().enumerate() {
+            assert_eq!(map.len(), 1, "round {round}: map {i} kept a dead entry");
+            assert!(map.get(&HookedKey(2)).is_none());
+        }
+    }
+}
+
 #[test]
 fn finalizers_and_callbacks_made_on_many_threads_for_one_object() {
     let obj = Arc::new(());

@@ -15,15 +15,16 @@
 //!
 //! The lock discipline is `value_map.rs`'s: only moves under the lock, drops after it
 //! (including the temporary strong handles taken to compare keys, parked in a
-//! [`Graveyard`] until the lock is released), and removals deferred when a callback
-//! finds the lock held by its own thread.
+//! [`Graveyard`] until the lock is released), and removals handed to the lock's holder
+//! when a callback finds the lock held, by any thread (`guarded.rs`).
 
 use core::hash::{BuildHasher, Hash};
 use core::marker::PhantomData;
 
 use hashbrown::HashTable;
 
-use crate::flavor::{Flavor, Lock};
+use super::guarded::{drop_each, Guarded, Removal};
+use crate::flavor::Flavor;
 use crate::raw::strong::RawRc;
 use crate::raw::weak::RawWeak;
 
@@ -104,6 +105,15 @@ impl<K, F: Flavor> Graveyard<K, F> {
     }
 }
 
+impl<K, F: Flavor> Drop for Graveyard<K, F> {
+    fn drop(&mut self) {
+        // Each handle may be a key's last (it died during the lookup): its `Drop` may
+        // panic, also while the lookup unwinds.
+        let few = self.few.iter_mut().filter_map(Option::take);
+        drop_each(few.chain(self.more.drain(..)), core::any::type_name::<K>());
+    }
+}
+
 /// An entry.
 struct Slot<K, V, F: Flavor> {
     hash: u64,
@@ -111,15 +121,31 @@ struct Slot<K, V, F: Flavor> {
     value: V,
 }
 
-/// A removal waiting for the lock: the dead key's hash and its reference.
-type DeferredRemoval<K, F> = (u64, RawWeak<K, F>);
+/// The table.
+type Table<K, V, F> = HashTable<Slot<K, V, F>>;
+
+/// A removal of the entry holding a key reference (found by the key's hash and the
+/// reference's identity): a dead key's, or one that `retain` rejected.
+struct KeyRemoval<K, F: Flavor> {
+    hash: u64,
+    key: RawWeak<K, F>,
+}
+
+impl<K, V, F: Flavor> Removal<HashTable<Slot<K, V, F>>> for KeyRemoval<K, F> {
+    type Removed = Slot<K, V, F>;
+
+    fn take(&self, table: &mut HashTable<Slot<K, V, F>>) -> Option<Slot<K, V, F>> {
+        take_dead(table, self.hash, &self.key)
+    }
+
+    fn key_type() -> &'static str {
+        core::any::type_name::<K>()
+    }
+}
 
 /// The shared state of a map.
 struct State<K, V, F: Flavor, S> {
-    table: F::Lock<HashTable<Slot<K, V, F>>>,
-    /// Removals deferred because the table was held by the dying key's own thread:
-    /// the key's hash and its (dead) reference.
-    pending: F::Lock<Vec<DeferredRemoval<K, F>>>,
+    table: Guarded<Table<K, V, F>, KeyRemoval<K, F>, F>,
     hasher: S,
 }
 
@@ -158,8 +184,7 @@ where
     pub(crate) fn with_capacity_and_hasher(capacity: usize, hasher: S) -> Self {
         KeyMapCore {
             state: RawRc::new(State {
-                table: Lock::new(HashTable::with_capacity(capacity)),
-                pending: Lock::new(Vec::new()),
+                table: Guarded::new(HashTable::with_capacity(capacity)),
                 hasher,
             }),
             _policy: PhantomData,
@@ -170,24 +195,14 @@ where
         self.state.value()
     }
 
-    /// Runs `f` on the table, then drops the graveyard and drains deferred removals.
+    /// Runs `f` on the table, with the removals handed over meanwhile applied before
+    /// it returns (or unwinds); the graveyard is dropped after the lock is released.
     fn with_table<R>(
         &self,
         f: impl FnOnce(&mut HashTable<Slot<K, V, F>>, &mut Graveyard<K, F>) -> R,
     ) -> R {
         let mut graveyard = Graveyard::new();
-        let result = self.state().table.with(|table| f(table, &mut graveyard));
-        drop(graveyard);
-        self.drain();
-        result
-    }
-
-    /// Applies removals deferred while this thread held the table.
-    fn drain(&self) {
-        let state = self.state();
-        super::drain_pending(&state.pending, &state.table, |table, (hash, dead)| {
-            take_dead(table, *hash, dead)
-        });
+        self.state().table.with(|table| f(table, &mut graveyard))
     }
 
     fn hash(&self, key: &K) -> u64 {
@@ -206,7 +221,8 @@ where
         let map = self.state.downgrade();
         let weak = key.downgrade_with(move |dead: &RawWeak<K, F>| {
             if let Some(state) = map.upgrade() {
-                remove_dead(state.value(), hash, dead);
+                let key = dead.clone();
+                state.value().table.remove(KeyRemoval { hash, key });
             }
         });
         let (old, spare) = self.with_table(|table, graveyard| {
@@ -292,7 +308,9 @@ where
             shrink_if_sparse(table);
             all
         });
-        drop(all);
+        // Outside the lock: dropping values (and a key, if it died meanwhile) may run
+        // user code.
+        drop_each(all, core::any::type_name::<K>());
     }
 
     /// A snapshot of the entries with live keys: (key, value clone).
@@ -328,18 +346,18 @@ where
                 .map(|slot| (slot.hash, slot.key.clone(), slot.value.clone()))
                 .collect()
         });
-        let rejected: Vec<DeferredRemoval<K, F>> = snapshot
+        let rejected: Vec<KeyRemoval<K, F>> = snapshot
             .into_iter()
             .filter(|(_, key, value)| !key.upgrade().is_some_and(|key| keep(&key, value)))
-            .map(|(hash, key, _)| (hash, key))
+            .map(|(hash, key, _)| KeyRemoval { hash, key })
             .collect();
         let removed: Vec<_> = self.with_table(|table, _| {
             rejected
                 .iter()
-                .filter_map(|(hash, key)| take_dead(table, *hash, key))
+                .filter_map(|removal| removal.take(table))
                 .collect()
         });
-        drop(removed);
+        drop_each(removed, core::any::type_name::<K>());
     }
 
     /// Removes and returns some entry with a live key, discarding dead ones it meets.
@@ -364,16 +382,5 @@ where
         S: Clone,
     {
         self.state().hasher.clone()
-    }
-}
-
-/// The removal callback's work: removes the entry holding `dead`, or defers it if
-/// this thread holds the table.
-fn remove_dead<K, V, F: Flavor, S>(state: &State<K, V, F, S>, hash: u64, dead: &RawWeak<K, F>) {
-    match state.table.try_with(|table| take_dead(table, hash, dead)) {
-        Some(removed) => drop(removed),
-        None => state
-            .pending
-            .with(|pending| pending.push((hash, dead.clone()))),
     }
 }

@@ -15,27 +15,51 @@
 //! cloned or moved under it, and everything that runs user code on drop (removed keys,
 //! weak references whose callbacks are cancelled) is dropped after it is released.
 //! User code that does run under the lock (a key's `Hash`, `Eq` or `Clone`) may drop
-//! the last strong reference to some value; that value's callback then finds the lock
-//! held by its own thread and defers the removal to the pending list, which every
-//! operation drains before it returns. So `len` is exact whenever no operation is in
-//! progress on this thread, whatever the values do.
+//! the last strong reference to some value, here or in another map; a removal
+//! callback never waits for a lock, but hands its removal to the lock's holder, which
+//! applies it before it is done, even if it unwinds (`guarded.rs`). So `len` is exact
+//! whenever no operation is in progress, whatever the values and keys do.
 
 use core::hash::{BuildHasher, Hash};
 use std::borrow::Borrow;
 use std::collections::HashMap;
 
-use crate::flavor::{Flavor, Lock};
+use super::guarded::{drop_each, Guarded, Removal};
+use crate::flavor::Flavor;
 use crate::raw::strong::RawRc;
 use crate::raw::weak::RawWeak;
 
 /// An entry as it travels outside the table: a key and the weak reference it held.
 type Taken<K, V, F> = (K, RawWeak<V, F>);
 
+/// The table.
+type Table<K, V, F, S> = HashMap<K, RawWeak<V, F>, S>;
+
+/// A dead value's removal: its key and its (dead) weak reference, which the entry must
+/// still hold to be removed.
+struct DeadValue<K, V, F: Flavor> {
+    key: K,
+    dead: RawWeak<V, F>,
+}
+
+impl<K: Eq + Hash, V, F: Flavor, S: BuildHasher> Removal<Table<K, V, F, S>> for DeadValue<K, V, F> {
+    type Removed = Taken<K, V, F>;
+
+    fn take(&self, table: &mut Table<K, V, F, S>) -> Option<Self::Removed> {
+        take_if_same(table, &self.key, &self.dead)
+    }
+
+    fn key_type() -> &'static str {
+        core::any::type_name::<K>()
+    }
+}
+
+/// The table behind its lock, with the removals handed to the lock's holder.
+type GuardedTable<K, V, F, S> = Guarded<Table<K, V, F, S>, DeadValue<K, V, F>, F>;
+
 /// The shared state of a map.
 struct State<K, V, F: Flavor, S> {
-    table: F::Lock<HashMap<K, RawWeak<V, F>, S>>,
-    /// Removals deferred because the table was held by the dying value's own thread.
-    pending: F::Lock<Vec<Taken<K, V, F>>>,
+    table: GuardedTable<K, V, F, S>,
 }
 
 /// A weak-valued hash map.
@@ -52,8 +76,7 @@ where
     pub(crate) fn with_capacity_and_hasher(capacity: usize, hasher: S) -> Self {
         ValueMapCore {
             state: RawRc::new(State {
-                table: Lock::new(HashMap::with_capacity_and_hasher(capacity, hasher)),
-                pending: Lock::new(Vec::new()),
+                table: Guarded::new(HashMap::with_capacity_and_hasher(capacity, hasher)),
             }),
         }
     }
@@ -73,24 +96,16 @@ where
         let map = self.state.downgrade();
         value.downgrade_with(move |dead: &RawWeak<V, F>| {
             if let Some(state) = map.upgrade() {
-                remove_dead(state.value(), key, dead);
+                let dead = dead.clone();
+                state.value().table.remove(DeadValue { key, dead });
             }
         })
     }
 
-    /// Applies removals deferred while this thread held the table.
-    fn drain(&self) {
-        let state = self.state();
-        super::drain_pending(&state.pending, &state.table, |table, (key, dead)| {
-            take_if_same(table, key, dead)
-        });
-    }
-
-    /// Runs `f` on the table, then drains deferred removals.
-    fn with_table<R>(&self, f: impl FnOnce(&mut HashMap<K, RawWeak<V, F>, S>) -> R) -> R {
-        let result = self.state().table.with(f);
-        self.drain();
-        result
+    /// Runs `f` on the table, with the removals handed over meanwhile applied before
+    /// it returns (or unwinds).
+    fn with_table<R>(&self, f: impl FnOnce(&mut Table<K, V, F, S>) -> R) -> R {
+        self.state().table.with(f)
     }
 
     /// Inserts `key -> value`; returns the value it replaced, if that was alive.
@@ -185,7 +200,7 @@ where
             all
         });
         // Outside the lock: dropping keys and references may run user code.
-        drop(all);
+        drop_each(all, core::any::type_name::<K>());
     }
 
     /// A clone of the map's hasher.
@@ -238,7 +253,10 @@ where
                 .filter_map(|(key, weak)| take_if_same(table, key, weak))
                 .collect()
         });
-        drop(removed);
+        drop_each(
+            removed.into_iter().chain(rejected),
+            core::any::type_name::<K>(),
+        );
     }
 
     /// Removes and returns some live entry (Python's `popitem`), discarding dead ones
@@ -259,25 +277,6 @@ where
                 return Some((key, value));
             }
         }
-    }
-}
-
-/// Removes `key`'s entry if it holds `dead`, deferring if this thread holds the table.
-fn remove_dead<K, V, F, S>(state: &State<K, V, F, S>, key: K, dead: &RawWeak<V, F>)
-where
-    K: Eq + Hash,
-    F: Flavor,
-    S: BuildHasher,
-{
-    match state
-        .table
-        .try_with(|table| take_if_same(table, &key, dead))
-    {
-        // Dropped here, after the lock: the stored key and the dead reference.
-        Some(removed) => drop(removed),
-        None => state
-            .pending
-            .with(|pending| pending.push((key, dead.clone()))),
     }
 }
 

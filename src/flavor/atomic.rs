@@ -181,10 +181,11 @@ impl Word for AtomicWord {
     }
 }
 
-/// A mutex that knows which thread holds it, so that re-entrant use is an error (or,
-/// through [`Lock::try_with`], a `None`) instead of a deadlock. The core never panics
-/// while holding it; if user code (a key's `Eq`, say) did, the data is still
-/// consistent and the poison is ignored.
+/// A mutex that knows which thread holds it, so that re-entrant use is a panic
+/// instead of a deadlock ([`Lock::try_now`] never waits at all). The core never
+/// panics while holding it; if user code (a key's `Eq`, say) did, the collection
+/// applied its pending removals on the way out (see `collections/guarded.rs`), the data
+/// is consistent, and the poison is ignored.
 pub(crate) struct AtomicLock<T> {
     mutex: Mutex<T>,
     /// The `thread_token` of the holder, 0 when free. Only the holder writes it while
@@ -201,30 +202,56 @@ impl<T> Lock<T> for AtomicLock<T> {
     }
 
     fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
-        self.try_with(f).unwrap_or_else(|| {
-            panic!("weakref: re-entrant use of a collection from inside its own operation (for example from a key's `Hash`, `Eq` or `Clone`)")
-        })
-    }
-
-    fn try_with<R>(&self, f: impl FnOnce(&mut T) -> R) -> Option<R> {
         let me = Atomic::thread_token();
         // Relaxed: a thread always sees its own last write; another thread's token
         // can never equal ours.
         if self.owner.load(Ordering::Relaxed) == me {
-            return None;
+            panic!("weakref: re-entrant use of a collection from inside its own operation (for example from a key's `Hash`, `Eq` or `Clone`)");
         }
-        let mut guard = self
+        let guard = self
             .mutex
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        Self::run_owned(guard, &self.owner, me, f)
+    }
+
+    fn try_now<R>(&self, f: impl FnOnce(&mut T) -> R) -> Option<R> {
+        // `try_lock` fails when any thread holds the mutex, this one included, so no
+        // owner check is needed to avoid a self-deadlock.
+        let guard = match self.mutex.try_lock() {
+            Ok(guard) => guard,
+            Err(std::sync::TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => return None,
+        };
+        Some(Self::run_owned(
+            guard,
+            &self.owner,
+            Atomic::thread_token(),
+            f,
+        ))
+    }
+}
+
+impl<T> AtomicLock<T> {
+    /// Runs `f` on the locked value with `owner` set to `me` until it returns or
+    /// unwinds (the guard is released after `owner` is cleared).
+    fn run_owned<G, R>(
+        mut guard: G,
+        owner: &AtomicUsize,
+        me: usize,
+        f: impl FnOnce(&mut T) -> R,
+    ) -> R
+    where
+        G: core::ops::DerefMut<Target = T>,
+    {
         struct Disown<'a>(&'a AtomicUsize);
         impl Drop for Disown<'_> {
             fn drop(&mut self) {
                 self.0.store(0, Ordering::Relaxed);
             }
         }
-        self.owner.store(me, Ordering::Relaxed);
-        let _disown = Disown(&self.owner);
-        Some(f(&mut guard))
+        owner.store(me, Ordering::Relaxed);
+        let _disown = Disown(owner);
+        f(&mut guard)
     }
 }

@@ -136,12 +136,12 @@ impl<T> Lock<T> for LocalLock<T> {
     }
 
     fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
-        self.try_with(f).unwrap_or_else(|| {
+        self.try_now(f).unwrap_or_else(|| {
             panic!("weakref: re-entrant use of a collection from inside its own operation (for example from a key's `Hash`, `Eq` or `Clone`)")
         })
     }
 
-    fn try_with<R>(&self, f: impl FnOnce(&mut T) -> R) -> Option<R> {
+    fn try_now<R>(&self, f: impl FnOnce(&mut T) -> R) -> Option<R> {
         if self.held.replace(true) {
             return None;
         }

@@ -89,7 +89,7 @@ pub(crate) trait Lock<T> {
     /// # Panics
     /// If this thread already holds the lock (re-entrant use).
     fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R;
-    /// As [`Lock::with`], but returns `None` instead of panicking when this thread
-    /// already holds the lock; waits if another thread holds it.
-    fn try_with<R>(&self, f: impl FnOnce(&mut T) -> R) -> Option<R>;
+    /// Runs `f` if the lock is free at this instant; returns `None`, without
+    /// waiting, if any thread (this one included) holds it.
+    fn try_now<R>(&self, f: impl FnOnce(&mut T) -> R) -> Option<R>;
 }

@@ -1,0 +1,219 @@
+//! The lock discipline shared by every weak collection: a table behind a lock, and
+//! removals handed to whoever holds it.
+//!
+//! # The problem
+//!
+//! A collection's table is locked while user code runs: a key's `Hash` and `Eq`
+//! during a lookup. That code may drop the last strong handle of a value (in this
+//! collection or in another), whose death runs removal callbacks, and a removal
+//! callback needs some collection's table. If it waited for the lock, two threads
+//! could each hold one collection's lock and wait for the other's (each in a key's
+//! `Eq` that drops a value of the other collection): a deadlock, and every later drop
+//! of a value in either would block too.
+//!
+//! # The rule
+//!
+//! **A removal callback never waits for a table.** It takes the lock if it is free at
+//! that instant; otherwise it pushes the removal onto the collection's pending list,
+//! and the thread that holds the lock (this one or another) applies it before it is
+//! done. Concretely, [`Guarded::with`] holds the lock for the operation and then:
+//!
+//! 1. still under the lock, applies every pending removal (a guard: this also happens
+//!    when the operation unwinds, so a panic in user code loses no removal);
+//! 2. releases the lock, then drops what was removed (dropping keys and references
+//!    runs user code, which must not find the lock held);
+//! 3. **settles**: if removals were pushed after step 1 (their callbacks found the
+//!    lock still held), takes the lock again if it is free, and repeats; if it is not
+//!    free, its new holder will do the same.
+//!
+//! # Why nothing is left behind
+//!
+//! A removal pushed while the lock is held must be applied by some holder before that
+//! holder's step 3 ends. The callback pushes and then sets `has_pending` (a
+//! read-modify-write, `fetch_or`), then tries the lock; a holder, after releasing,
+//! reads `has_pending` with a read-modify-write too (`fetch_or(0)`). Both are
+//! read-modify-writes of one atomic, so they are totally ordered, each reading the
+//! latest value:
+//!
+//! * if the holder's read comes after the callback's `fetch_or`, it sees the flag and
+//!   settles (takes the lock or leaves it to the next holder, to whom the same
+//!   argument applies);
+//! * if it comes before, the holder's release of the lock happens before the
+//!   callback's attempt (through the `AcqRel` pair on `has_pending`), so that attempt
+//!   sees the lock free, or held by a later holder, who will see the flag: its own
+//!   read comes after the callback's `fetch_or`, or the callback's next attempt
+//!   happens after its release in turn.
+//!
+//! The flag is cleared (in the same critical section of the pending list's lock) only
+//! together with taking every pending removal, so a set flag may be stale (a drain
+//! finds nothing) but a cleared flag never hides a removal. The pending list's lock is
+//! held only to push or take, never across user code, so waiting for it cannot
+//! deadlock. Under `--cfg loom` all of this is model-checked (`tests/loom.rs`).
+//!
+//! With the single-threaded flavour the same code runs with `Cell`s: the only holder a
+//! callback can meet is its own thread, further up the stack.
+
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+
+use crate::flavor::{Count, Flavor, Lock};
+use crate::report::{self, PanicSource};
+
+/// A removal a callback could not apply at once: what finds the entry again.
+pub(crate) trait Removal<T> {
+    /// What leaves the table (dropped after the lock is released).
+    type Removed;
+    /// Takes the entry out of `table`, if it is still the one this removal is for.
+    fn take(&self, table: &mut T) -> Option<Self::Removed>;
+    /// The collection's key type, to name it in a panic report.
+    fn key_type() -> &'static str;
+}
+
+/// A table behind its lock, with the removals handed to the lock's holder.
+pub(crate) struct Guarded<T, P, F: Flavor> {
+    table: F::Lock<T>,
+    pending: F::Lock<Vec<P>>,
+    /// Nonzero when `pending` may hold removals (see the module docs).
+    has_pending: F::Count,
+}
+
+/// The removals applied under the lock, each with what it took out of the table,
+/// waiting for the lock to be released: dropping them may run user code.
+type Leftovers<P, T> = Vec<(P, Option<<P as Removal<T>>::Removed>)>;
+
+impl<T, P: Removal<T>, F: Flavor> Guarded<T, P, F> {
+    pub(crate) fn new(table: T) -> Self {
+        Guarded {
+            table: Lock::new(table),
+            pending: Lock::new(Vec::new()),
+            has_pending: F::Count::new(0),
+        }
+    }
+
+    /// Runs `f` with the table locked, then applies the removals handed over
+    /// meanwhile (also if `f` panics), releases the lock, drops what they removed,
+    /// and settles (see the module docs).
+    ///
+    /// # Panics
+    /// If this thread already holds the lock (a key's `Hash` or `Eq` using its own
+    /// collection), before `f` runs; and with `f`'s panic.
+    pub(crate) fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
+        /// Steps 2 and 3, after the lock is released, on return or unwind.
+        struct Settle<'a, T, P: Removal<T>, F: Flavor> {
+            guarded: &'a Guarded<T, P, F>,
+            leftovers: Leftovers<P, T>,
+        }
+        impl<T, P: Removal<T>, F: Flavor> Drop for Settle<'_, T, P, F> {
+            fn drop(&mut self) {
+                drop_all::<T, P>(core::mem::take(&mut self.leftovers));
+                self.guarded.settle();
+            }
+        }
+        /// Step 1, under the lock, on return or unwind.
+        struct Apply<'a, 'b, T, P: Removal<T>, F: Flavor> {
+            guarded: &'a Guarded<T, P, F>,
+            table: &'b mut T,
+            leftovers: &'b mut Leftovers<P, T>,
+        }
+        impl<T, P: Removal<T>, F: Flavor> Drop for Apply<'_, '_, T, P, F> {
+            fn drop(&mut self) {
+                // A plain load suffices here: a removal this misses is seen by the
+                // read-modify-write of the settling that follows.
+                if self.guarded.has_pending.get() != 0 {
+                    self.guarded.apply_pending(self.table, self.leftovers);
+                }
+            }
+        }
+
+        let mut settle = Settle {
+            guarded: self,
+            leftovers: Vec::new(),
+        };
+        self.table.with(|table| {
+            let apply = Apply {
+                guarded: self,
+                table,
+                leftovers: &mut settle.leftovers,
+            };
+            f(&mut *apply.table)
+        })
+    }
+
+    /// The work of a removal callback: applies `removal` now if the lock is free,
+    /// or hands it to the lock's holder. Never waits for the table.
+    pub(crate) fn remove(&self, removal: P) {
+        let removal = match self.table.try_now(|table| removal.take(table)) {
+            Some(removed) => {
+                drop(removed);
+                drop(removal);
+                // Removals may have been handed to us while we held the lock.
+                self.settle();
+                return;
+            }
+            None => removal,
+        };
+        self.pending.with(|pending| pending.push(removal));
+        // Read-modify-write, after the push: see the module docs.
+        self.has_pending.fetch_or(1);
+        self.settle();
+    }
+
+    /// Step 3: while removals are pending and the lock is free, applies them.
+    fn settle(&self) {
+        // `fetch_or(0)`: a read-modify-write, so it reads the latest value (a plain
+        // load could miss a callback's flag; see the module docs).
+        while self.has_pending.fetch_or(0) != 0 {
+            let mut leftovers = Vec::new();
+            let locked = self
+                .table
+                .try_now(|table| self.apply_pending(table, &mut leftovers));
+            drop_all::<T, P>(leftovers);
+            if locked.is_none() {
+                // Held by another operation (or further up this thread's stack): its
+                // holder settles when it is done.
+                return;
+            }
+        }
+    }
+
+    /// Takes every pending removal and applies it to `table` (locked by the caller).
+    fn apply_pending(&self, table: &mut T, leftovers: &mut Leftovers<P, T>) {
+        let batch = self.pending.with(|pending| {
+            // Cleared with the taking, in one critical section: a removal pushed
+            // after this sets the flag again.
+            self.has_pending.fetch_and_not(1);
+            core::mem::take(pending)
+        });
+        leftovers.extend(batch.into_iter().map(|removal| {
+            let removed = removal.take(table);
+            (removal, removed)
+        }));
+    }
+}
+
+/// Drops the applied removals and what they removed (see [`drop_each`]).
+fn drop_all<T, P: Removal<T>>(leftovers: Leftovers<P, T>) {
+    if !leftovers.is_empty() {
+        drop_each(leftovers, P::key_type());
+    }
+}
+
+/// Drops every item, each under `catch_unwind`, so that one panicking `Drop` (a key's,
+/// a value's) neither stops the others nor, while a panic is already unwinding, aborts
+/// the process. The first panic is resumed once everything is dropped, unless a panic
+/// is already unwinding; the others are reported as [`PanicSource::EntryDrop`] (see
+/// [`crate::set_panic_handler`]), naming `key_type`.
+pub(crate) fn drop_each<I: IntoIterator>(items: I, key_type: &'static str) {
+    let mut first = None;
+    for item in items {
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(item))) {
+            if first.is_none() && !std::thread::panicking() {
+                first = Some(payload);
+            } else {
+                report::callback_panicked(PanicSource::EntryDrop, key_type, payload);
+            }
+        }
+    }
+    if let Some(payload) = first {
+        resume_unwind(payload);
+    }
+}

@@ -1,0 +1,286 @@
+// User code that runs while a weak collection is locked, or while it drops what it
+// removed, for either flavour (issue #9): a key's `Hash`/`Eq`, a value's `Drop`, that
+// drop other entries' last handles, insert, or panic. Nothing may deadlock, panic
+// twice, or leave a dead entry behind. Included like `callbacks.rs`.
+
+use std::hash::{Hash, Hasher};
+
+/// Code a test runs from inside user code.
+type Hook = Box<dyn FnOnce()>;
+
+thread_local! {
+    /// What the next `Hooked::eq` on this thread runs before comparing.
+    static ON_EQ: std::cell::RefCell<Option<Hook>> = const { std::cell::RefCell::new(None) };
+    /// What the next `Hooked::hash` on this thread runs before hashing.
+    static ON_HASH: std::cell::RefCell<Option<Hook>> = const { std::cell::RefCell::new(None) };
+}
+
+/// A key whose `Eq` and `Hash` run a hook set for this thread, once.
+#[derive(Debug, Clone)]
+struct Hooked(i32);
+
+fn on_next_eq(hook: impl FnOnce() + 'static) {
+    ON_EQ.with(|slot| *slot.borrow_mut() = Some(Box::new(hook)));
+}
+
+fn on_next_hash(hook: impl FnOnce() + 'static) {
+    ON_HASH.with(|slot| *slot.borrow_mut() = Some(Box::new(hook)));
+}
+
+impl PartialEq for Hooked {
+    fn eq(&self, other: &Self) -> bool {
+        if let Some(hook) = ON_EQ.with(|slot| slot.borrow_mut().take()) {
+            hook();
+        }
+        self.0 == other.0
+    }
+}
+
+impl Eq for Hooked {}
+
+impl Hash for Hooked {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        if let Some(hook) = ON_HASH.with(|slot| slot.borrow_mut().take()) {
+            hook();
+        }
+        self.0.hash(state);
+    }
+}
+
+fn expected_panic() -> ! {
+    panic!("{EXPECTED}: user code under a collection's lock")
+}
+
+#[test]
+fn value_map_eq_that_drops_another_value_then_panics_leaves_no_dead_entry() {
+    quiet_expected_panics();
+    let map = WeakValueMap::new();
+    let (one, two) = (Rc::new(1), Rc::new(2));
+    map.insert(Hooked(1), one.clone());
+    map.insert(Hooked(2), two.clone());
+    // Under the lock, in the lookup's `Eq`: the last handle of entry 2's value goes,
+    // then the `Eq` panics.
+    on_next_eq(move || {
+        drop(two);
+        expected_panic();
+    });
+    let lookup = catch_unwind(AssertUnwindSafe(|| map.get(&Hooked(1))));
+    assert!(lookup.is_err(), "the panic propagates");
+    assert_eq!(map.len(), 1, "the dead entry was left in the map");
+    assert!(map.get(&Hooked(2)).is_none());
+    assert!(Rc::ptr_eq(&map.get(&Hooked(1)).unwrap(), &one), "the map still works");
+}
+
+#[test]
+fn value_map_eq_that_drops_another_value_applies_the_removal_before_returning() {
+    let map = WeakValueMap::new();
+    let (one, two) = (Rc::new(1), Rc::new(2));
+    map.insert(Hooked(1), one.clone());
+    map.insert(Hooked(2), two.clone());
+    on_next_eq(move || drop(two));
+    assert!(map.contains_key(&Hooked(1)));
+    assert_eq!(map.len(), 1);
+    assert_eq!(Rc::weakref_count(&one), 1);
+}
+
+#[test]
+fn value_map_hash_that_panics_in_insert_changes_nothing() {
+    quiet_expected_panics();
+    let map = WeakValueMap::new();
+    let (one, two) = (Rc::new(1), Rc::new(2));
+    map.insert(Hooked(1), one.clone());
+    on_next_hash(|| expected_panic());
+    let insert = catch_unwind(AssertUnwindSafe(|| map.insert(Hooked(2), two.clone())));
+    assert!(insert.is_err());
+    assert_eq!(map.len(), 1);
+    assert_eq!(Rc::weakref_count(&two), 0, "the new entry's reference was not left behind");
+    drop(two);
+    assert_eq!(map.len(), 1);
+}
+
+#[test]
+fn value_map_eq_that_uses_the_same_map_panics_clearly_and_the_map_survives() {
+    quiet_expected_panics();
+    let map = Rc::new(WeakValueMap::new());
+    let one = Rc::new(1);
+    map.insert(Hooked(1), one.clone());
+    let inner = Rc::downgrade(&map);
+    on_next_eq(move || {
+        // Re-entrant use: a documented panic, not a deadlock or undefined behaviour.
+        inner.upgrade().unwrap().len();
+    });
+    let lookup = catch_unwind(AssertUnwindSafe(|| map.get(&Hooked(1))));
+    let payload = lookup.expect_err("the re-entrant use panics");
+    let message = match payload.downcast_ref::<&str>() {
+        Some(message) => message.to_string(),
+        None => payload.downcast_ref::<String>().cloned().unwrap_or_default(),
+    };
+    assert!(message.contains("re-entrant use of a collection"), "{message}");
+    assert_eq!(map.len(), 1);
+    drop(one);
+    assert_eq!(map.len(), 0);
+}
+
+#[test]
+fn value_map_get_or_insert_with_whose_make_drops_and_inserts() {
+    let map = Rc::new(WeakValueMap::new());
+    let (one, two) = (Rc::new(1), Rc::new(2));
+    map.insert(Hooked(1), one.clone());
+    map.insert(Hooked(2), two.clone());
+    let (m, also_one) = (map.clone(), one.clone());
+    let three = Rc::new(3);
+    let made = map.get_or_insert_with(Hooked(3), move || {
+        // `make` runs without the lock: it may use the map and drop its values.
+        drop(two);
+        m.insert(Hooked(4), also_one);
+        three
+    });
+    assert_eq!(*made, 3);
+    assert_eq!(map.len(), 3, "entries 1, 3 and 4; 2 died");
+    assert!(map.get(&Hooked(2)).is_none());
+}
+
+#[test]
+fn value_map_iteration_and_retain_that_drop_values_leave_no_dead_entry() {
+    quiet_expected_panics();
+    let map = WeakValueMap::new();
+    let mut values: Vec<Option<Rc<i32>>> = (0..6).map(|i| Some(Rc::new(i))).collect();
+    for (i, v) in values.iter().enumerate() {
+        map.insert(Hooked(i as i32), v.clone().unwrap());
+    }
+    // Iteration walks a snapshot: values dropped meanwhile go at once.
+    for (key, _) in map.iter() {
+        if key.0 % 3 == 0 {
+            values[(key.0 + 1) as usize % 6] = None;
+        }
+    }
+    let alive = values.iter().flatten().count();
+    assert_eq!(map.len(), alive);
+    // `retain`'s predicate drops a value, then panics: what it dropped still goes.
+    let victim = values.iter().position(Option::is_some).unwrap();
+    let mut held = Some(values[victim].take());
+    let retain = catch_unwind(AssertUnwindSafe(|| {
+        map.retain(|_, _| {
+            drop(held.take());
+            expected_panic()
+        })
+    }));
+    assert!(retain.is_err());
+    assert_eq!(map.len(), values.iter().flatten().count());
+}
+
+#[test]
+fn key_map_eq_that_drops_another_key_then_panics_leaves_no_dead_entry() {
+    quiet_expected_panics();
+    let map = WeakKeyMap::new();
+    let (one, two) = (Rc::new(Hooked(1)), Rc::new(Hooked(2)));
+    map.insert(&one, "one");
+    map.insert(&two, "two");
+    on_next_eq(move || {
+        drop(two);
+        expected_panic();
+    });
+    let lookup = catch_unwind(AssertUnwindSafe(|| map.get(&Hooked(1))));
+    assert!(lookup.is_err());
+    assert_eq!(map.len(), 1, "the dead entry was left in the map");
+    assert_eq!(map.get(&Hooked(1)), Some("one"));
+}
+
+#[test]
+fn weak_set_eq_that_drops_another_member_then_panics_leaves_no_dead_entry() {
+    quiet_expected_panics();
+    let set = WeakSet::new();
+    let (one, two) = (Rc::new(Hooked(1)), Rc::new(Hooked(2)));
+    set.add(&one);
+    set.add(&two);
+    on_next_eq(move || {
+        drop(two);
+        expected_panic();
+    });
+    let lookup = catch_unwind(AssertUnwindSafe(|| set.contains(&Hooked(1))));
+    assert!(lookup.is_err());
+    assert_eq!(set.len(), 1, "the dead entry was left in the set");
+    assert!(set.contains(&Hooked(1)));
+}
+
+thread_local! {
+    /// The hooks of the `OnDrop`s made on this thread, by id.
+    static DROP_HOOKS: std::cell::RefCell<Vec<Option<Hook>>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A value whose `Drop` runs a hook (kept by this thread, so that the value itself is
+/// `Send + Sync` for the thread-safe flavour's maps).
+struct OnDrop(usize);
+
+impl OnDrop {
+    fn new(hook: impl FnOnce() + 'static) -> Self {
+        DROP_HOOKS.with(|hooks| {
+            let mut hooks = hooks.borrow_mut();
+            hooks.push(Some(Box::new(hook)));
+            OnDrop(hooks.len() - 1)
+        })
+    }
+}
+
+impl Drop for OnDrop {
+    fn drop(&mut self) {
+        // Taken out first: the hook may drop other `OnDrop`s.
+        let hook = DROP_HOOKS.with(|hooks| hooks.borrow_mut()[self.0].take());
+        if let Some(hook) = hook {
+            hook();
+        }
+    }
+}
+
+#[test]
+fn key_map_clear_whose_values_drop_keys_insert_and_panic() {
+    quiet_expected_panics();
+    let map = Rc::new(WeakKeyMap::new());
+    let keys: Vec<Rc<Hooked>> = (0..4).map(|i| Rc::new(Hooked(i))).collect();
+    let late = Rc::new(Hooked(10));
+    let (m, l) = (map.clone(), late.clone());
+    // Dropped by `clear`, after the lock is released: inserts into the map.
+    map.insert(&keys[0], OnDrop::new(move || drop(m.insert(&l, OnDrop::new(|| ())))));
+    // Two values whose `Drop` panics: the first panic propagates once all are
+    // dropped, the second is reported, and the process does not abort.
+    map.insert(&keys[1], OnDrop::new(|| expected_panic()));
+    map.insert(&keys[2], OnDrop::new(|| expected_panic()));
+    map.insert(&keys[3], OnDrop::new(|| ()));
+    let (cleared, reports) = capture_reports(|| catch_unwind(AssertUnwindSafe(|| map.clear())));
+    assert!(cleared.is_err(), "the first panic propagates");
+    assert_eq!(reports.len(), 1, "the second is reported: {reports:?}");
+    assert_eq!(reports[0].0, PanicSource::EntryDrop);
+    assert_eq!(map.len(), 1, "only the entry inserted during the clear");
+    assert!(map.contains_key(&late));
+    drop(late);
+    assert!(map.is_empty());
+}
+
+#[test]
+fn key_map_remove_during_a_panicking_lookup_keeps_counts_exact() {
+    // The lookup's `Eq` drops two other keys (two removals handed over) and panics;
+    // the map's values of those keys are dropped, exactly once each.
+    quiet_expected_panics();
+    let drops = Shared::new(AtomicUsize::new(0));
+    let map = WeakKeyMap::new();
+    let keys: Vec<Rc<Hooked>> = (0..3).map(|i| Rc::new(Hooked(i))).collect();
+    for k in &keys {
+        let d = drops.clone();
+        map.insert(k, Rc::new(OnDrop::new(move || {
+            d.fetch_add(1, SeqCst);
+        })));
+    }
+    let mut keys = keys.into_iter();
+    let first = keys.next().unwrap();
+    let rest: Vec<_> = keys.collect();
+    on_next_eq(move || {
+        drop(rest);
+        expected_panic();
+    });
+    assert!(catch_unwind(AssertUnwindSafe(|| map.get(&Hooked(0)))).is_err());
+    assert_eq!(drops.load(SeqCst), 2);
+    assert_eq!(map.len(), 1);
+    drop(first);
+    assert_eq!(drops.load(SeqCst), 3);
+    assert!(map.is_empty());
+}
