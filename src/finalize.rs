@@ -4,7 +4,7 @@
 
 /// Defines `finalize` and `Finalize` in the calling flavour module.
 macro_rules! finalize {
-    ($module:literal, $Strong:ident, $Flavor:ident, at_exit: $at_exit:literal, bounds: [$($bound:tt)+]) => {
+    ($module:literal, $Strong:ident, $Flavor:ident, exit_when: $exit_when:literal, at_exit: $at_exit:literal, bounds: [$($bound:tt)+]) => {
         /// Registers `func(args)` to run once when `obj` dies: Python's
         /// `weakref.finalize(obj, func, *args)`.
         ///
@@ -16,8 +16,8 @@ macro_rules! finalize {
         #[doc = concat!("   callbacks (see [`", stringify!($Strong), "`]); a panic is caught and reported;")]
         /// * an explicit [`Finalize::call`], which returns `func`'s result (a panic reaches the
         ///   caller);
-        /// * the exit of the thread that created it, if it is still alive then and its
-        ///   [`atexit`](Finalize::atexit) flag is set (the default): see below.
+        #[doc = concat!(" * exit (for `", $module, "`: ", $exit_when, "), if it is still alive then and its")]
+        ///   [`atexit`](Finalize::atexit) flag is set (the default): see "At exit" below.
         ///
         /// [`Finalize::detach`] cancels it instead and hands back the object and `args`.
         ///

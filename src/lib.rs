@@ -24,13 +24,40 @@
 //!
 //! Both are thin layers over one core, generic over the flavour's counters and locks.
 //!
-//! The behaviour follows CPython's (see the project's specification); where a Python
-//! rule cannot apply to Rust, the item's documentation says what happens instead.
+//! The behaviour follows CPython's `weakref` module as its documentation and test
+//! suite define it; where a Python rule cannot apply to Rust, the item's documentation
+//! says what happens instead.
 //!
 //! # Panics in callbacks
 //!
 //! A callback or finalizer that panics while run by a death or at exit is caught and
 //! reported (see [`set_panic_handler`]); the remaining callbacks still run.
+//!
+//! # Weak collections and user code
+//!
+//! A weak collection locks itself for each operation, and runs some of your code while
+//! it holds the lock: the keys' `Hash` and `Eq` (and, for `WeakValueMap`, `Clone`).
+//! That code may do anything but use the same collection:
+//!
+//! * **It may drop the last handle of a referent**, of this collection or of another.
+//!   The entry's removal never waits for a lock: if the collection is locked (by this
+//!   thread or another), the removal is handed to the lock's holder, which applies it
+//!   before its operation returns. No two collections can deadlock this way, and when
+//!   no operation is in progress no dead entry remains.
+//! * **It may panic.** The panic propagates to the caller of the operation; the
+//!   removals handed over meanwhile are applied first, and the collection stays
+//!   consistent and usable (the operation itself may or may not have taken effect:
+//!   a panic in `Hash` during `insert` leaves the map as it was).
+//! * **Using the same collection from inside it panics** (re-entrant use), with a
+//!   message saying so; it is never a deadlock or undefined behaviour.
+//!
+//! What runs after the lock is released may use the collection freely: the `Drop` of
+//! removed keys and values, `retain`'s predicate, `get_or_insert_with`'s `make`, the
+//! body of a loop over an iterator (which walks a snapshot). When several removed
+//! entries are dropped together (`clear`, `retain`, removals handed over) and a `Drop`
+//! panics, the others are still dropped; the first panic then propagates and any
+//! further one is reported as [`PanicSource::EntryDrop`] (and while a panic is already
+//! unwinding, every one is reported), so the process never aborts on a double panic.
 //!
 //! # Example
 //!

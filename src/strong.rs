@@ -18,7 +18,8 @@ macro_rules! strong {
         #[doc = concat!(" * [`", stringify!($Strong), "::downgrade_with`] makes a weak reference whose callback runs when the value")]
         ///   dies, like Python's `weakref.ref(obj, callback)`;
         #[doc = concat!(" * [`finalize`](", "crate::", $module, "::finalize) registers a function to run once when the value")]
-        ///   dies (or at thread exit), like Python's `weakref.finalize`;
+        ///   dies (or at exit: the creating thread's for `rc`, the process's for `sync`), like
+        ///   Python's `weakref.finalize`;
         #[doc = concat!(" * [`", stringify!($Strong), "::weakref_count`] and [`", stringify!($Strong), "::weakrefs`] are Python's `getweakrefcount` and")]
         ///   `getweakrefs`.
         ///
@@ -127,6 +128,44 @@ macro_rules! strong {
             {
                 $Strong {
                     raw: RawRc::new_cyclic(|raw| data_fn(Weak::from_raw_ref(raw))),
+                }
+            }
+
+            #[doc = concat!(" Constructs a new `", stringify!($Strong), "` with uninitialised contents, to be written and")]
+            /// then made a `T` with
+            #[doc = concat!(" [`assume_init`](", stringify!($Strong), "::assume_init). The allocation is made in place:")]
+            /// a large `T` never passes through the stack.
+            ///
+            /// ```
+            #[doc = concat!(" use ", "weakref::", $module, "::", stringify!($Strong), ";")]
+            ///
+            #[doc = concat!(" let mut five = ", stringify!($Strong), "::<u32>::new_uninit();")]
+            #[doc = concat!(" ", stringify!($Strong), "::get_mut(&mut five).unwrap().write(5);")]
+            /// // SAFETY: written just above.
+            /// let five = unsafe { five.assume_init() };
+            /// assert_eq!(*five, 5);
+            /// ```
+            pub fn new_uninit() -> $Strong<core::mem::MaybeUninit<T>> {
+                $Strong {
+                    raw: RawRc::<T, $Flavor>::new_uninit(false),
+                }
+            }
+
+            #[doc = concat!(" Constructs a new `", stringify!($Strong), "` whose contents are all zero bytes (allocated")]
+            /// zeroed, in place). Whether that is a valid `T` depends on `T`: see
+            /// [`MaybeUninit::zeroed`](core::mem::MaybeUninit::zeroed).
+            ///
+            /// ```
+            #[doc = concat!(" use ", "weakref::", $module, "::", stringify!($Strong), ";")]
+            ///
+            #[doc = concat!(" let zero = ", stringify!($Strong), "::<[u64; 512]>::new_zeroed();")]
+            /// // SAFETY: all-zero bytes are a valid array of integers.
+            /// let zero = unsafe { zero.assume_init() };
+            /// assert!(zero.iter().all(|&x| x == 0));
+            /// ```
+            pub fn new_zeroed() -> $Strong<core::mem::MaybeUninit<T>> {
+                $Strong {
+                    raw: RawRc::<T, $Flavor>::new_uninit(true),
                 }
             }
 
@@ -516,6 +555,40 @@ macro_rules! strong {
             #[doc = concat!(" An `", stringify!($Strong), "<T>` holding `T::default()`.")]
             fn default() -> $Strong<T> {
                 $Strong::new(T::default())
+            }
+        }
+
+        impl<T> From<Box<T>> for $Strong<T> {
+            #[doc = concat!(" Moves the boxed value into a new `", stringify!($Strong), "` (the bytes are copied from the box")]
+            /// to the new allocation, not through the stack) and frees the box.
+            ///
+            /// ```
+            #[doc = concat!(" use ", "weakref::", $module, "::", stringify!($Strong), ";")]
+            #[doc = concat!(" let shared: ", stringify!($Strong), "<[u8; 4096]> = ", stringify!($Strong), "::from(Box::new([7; 4096]));")]
+            /// assert_eq!(shared[4095], 7);
+            /// ```
+            fn from(boxed: Box<T>) -> $Strong<T> {
+                $Strong {
+                    raw: RawRc::from_box(boxed),
+                }
+            }
+        }
+
+        impl<T> $Strong<core::mem::MaybeUninit<T>> {
+            #[doc = concat!(" Converts to `", stringify!($Strong), "<T>`: the same allocation, with the same strong and")]
+            /// weak references (weak references made before stay
+            #[doc = concat!(" `Weak<MaybeUninit<T>>`, and their callbacks still run when the value dies).")]
+            ///
+            /// # Safety
+            ///
+            /// The value must be initialised, as for
+            /// [`MaybeUninit::assume_init`](core::mem::MaybeUninit::assume_init); calling
+            /// this on an uninitialised value is undefined behaviour.
+            pub unsafe fn assume_init(self) -> $Strong<T> {
+                $Strong {
+                    // SAFETY: forwarded to the caller.
+                    raw: unsafe { self.raw.assume_init() },
+                }
             }
         }
 

@@ -16,6 +16,25 @@ macro_rules! weak {
         #[doc = concat!(" identity and one registration. Plain `Weak`s (from [`", stringify!($Strong), "::downgrade`]) to one object")]
         /// are, as in Python, all one shared weak reference.
         ///
+        /// # Drop check
+        ///
+        #[doc = concat!(" std's `Weak` marks its `Drop` with the unstable `#[may_dangle]`: dropping a `Weak<&'a U>`")]
+        /// after `'a` has ended compiles there, because dropping a weak reference never uses
+        /// the value. Stable Rust cannot say that (a `Weak`'s drop may free the allocation,
+        /// whose layout depends on `T`), so the borrow checker treats this `Weak`'s drop as
+        /// a use of `T`: where std would accept a `Weak` that outlives what its `T`
+        /// borrows, drop the `Weak` first. This compiles with std's `Weak`, not with ours:
+        ///
+        /// ```compile_fail
+        #[doc = concat!(" use weakref::", $module, "::Weak;")]
+        ///
+        /// fn tie<'a>(weak: &'a mut Weak<&'a str>) -> Weak<&'a str> {
+        ///     weak.clone()
+        /// }
+        /// let mut weak = Weak::new();
+        /// tie(&mut weak); // error: `weak` is borrowed for as long as it lives
+        /// ```
+        ///
         /// # `Debug`
         ///
         /// Python's `repr` of a weak reference: `<weakref at 0x…; to 'Type' at 0x…>` while the

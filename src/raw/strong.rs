@@ -8,6 +8,7 @@
 use core::marker::PhantomData;
 use core::mem::{ManuallyDrop, MaybeUninit};
 use core::ptr::{self, NonNull};
+use std::alloc::Layout;
 
 use crate::flavor::{Count, Flavor, Lock};
 use crate::raw::callback::CallbackNode;
@@ -119,6 +120,46 @@ impl<T, F: Flavor> RawRc<T, F> {
         core::mem::forget(weak);
         // SAFETY: the value is initialised and we own the one strong reference.
         unsafe { Self::from_inner(rc_box) }
+    }
+
+    /// An allocation whose value is uninitialised (`zeroed`: all bytes zero), made
+    /// in place (not moved from the stack, so that a large `T` costs no stack).
+    pub(crate) fn new_uninit(zeroed: bool) -> RawRc<MaybeUninit<T>, F> {
+        let layout = Layout::new::<RcBox<MaybeUninit<T>, F>>();
+        // SAFETY: the layout is never zero-sized (the header is two words).
+        let memory = unsafe {
+            if zeroed {
+                std::alloc::alloc_zeroed(layout)
+            } else {
+                std::alloc::alloc(layout)
+            }
+        };
+        let Some(rc_box) = NonNull::new(memory.cast::<RcBox<MaybeUninit<T>, F>>()) else {
+            std::alloc::handle_alloc_error(layout)
+        };
+        // SAFETY: fresh memory of the right layout; only the header is written (an
+        // uninitialised `MaybeUninit` is a valid value), and the allocation is freed
+        // with this same layout (`RcBox::dealloc`, as for one made by `Box::new`).
+        unsafe {
+            ptr::addr_of_mut!((*rc_box.as_ptr()).header).write(BoxHeader::new(1, 1));
+            RawRc::from_inner(rc_box)
+        }
+    }
+
+    /// Moves the boxed value into a new allocation, byte for byte (no stack copy),
+    /// and frees the box without dropping the value.
+    pub(crate) fn from_box(boxed: Box<T>) -> Self {
+        let uninit = Self::new_uninit(false);
+        let from = Box::into_raw(boxed);
+        // SAFETY: `from` is a live, initialised `T` that we own; the destination is
+        // the new allocation's value slot, which nothing else can see yet. After the
+        // copy the value lives there, so the box is freed as `MaybeUninit<T>` (its
+        // memory only, nothing dropped). Then the value is initialised.
+        unsafe {
+            ptr::copy_nonoverlapping(from, (*uninit.ptr.as_ptr()).value.as_mut_ptr(), 1);
+            drop(Box::from_raw(from.cast::<MaybeUninit<T>>()));
+            uninit.assume_init()
+        }
     }
 
     #[inline]
@@ -337,6 +378,22 @@ impl<T, F: Flavor> RawRc<T, F> {
         let _end = EndOfLife(self.ptr);
         // SAFETY: the strong count just reached zero: the value is ours to drop.
         unsafe { ptr::drop_in_place(ptr::addr_of_mut!((*self.ptr.as_ptr()).value)) };
+    }
+}
+
+impl<T, F: Flavor> RawRc<MaybeUninit<T>, F> {
+    /// The same allocation, as an initialised value.
+    ///
+    /// # Safety
+    /// The value is initialised.
+    pub(crate) unsafe fn assume_init(self) -> RawRc<T, F> {
+        let this = ManuallyDrop::new(self);
+        // SAFETY: `RcBox` is `repr(C)` and `MaybeUninit<T>` has `T`'s layout, so the
+        // allocation is an `RcBox<T, F>` of the same layout (freed with the same
+        // `Layout`); the caller guarantees the value is initialised. Registrations made
+        // through the `MaybeUninit` handle keep their own erased types and see the same
+        // allocation. Our strong reference is transferred.
+        unsafe { RawRc::from_inner(this.ptr.cast::<RcBox<T, F>>()) }
     }
 }
 

@@ -8,6 +8,7 @@ use crate::rc::Rc;
 
 crate::finalize::finalize!(
     "rc", Rc, Local,
+    exit_when: "the exit of the thread that created it",
     at_exit: " # At exit
 
  A `rc` finalizer belongs to the thread that created it. When that thread exits

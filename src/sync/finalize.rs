@@ -8,6 +8,7 @@ use crate::sync::Arc;
 
 crate::finalize::finalize!(
     "sync", Arc, Atomic,
+    exit_when: "the process's exit",
     at_exit: " # At exit
 
  `sync` finalizers that are still alive at process exit (a return from `main`, or

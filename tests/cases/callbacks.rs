@@ -578,3 +578,47 @@ fn weak_ref_dying_in_its_referents_teardown_never_calls_back() {
     drop(root);
     assert_eq!(count.load(SeqCst), 0);
 }
+
+#[test]
+fn from_box_moves_the_value_and_frees_the_box() {
+    let log = Log::new();
+    let boxed = Box::new(Noisy::new("boxed", &log));
+    let shared: Rc<Noisy> = Rc::from(boxed);
+    assert!(log.get().is_empty(), "moving out of the box drops nothing");
+    let _w = Rc::downgrade_with(&shared, {
+        let log = log.clone();
+        move |_| log.push("callback")
+    });
+    drop(shared);
+    assert_eq!(log.take(), ["drop boxed", "callback"]);
+}
+
+#[test]
+fn new_uninit_then_assume_init_is_one_object_with_its_weak_references() {
+    let count = Shared::new(AtomicUsize::new(0));
+    let mut uninit = Rc::<[u32; 64]>::new_uninit();
+    Rc::get_mut(&mut uninit).unwrap().write([9; 64]);
+    let c = count.clone();
+    // A callback registered before `assume_init` still runs at the death.
+    let early = Rc::downgrade_with(&uninit, move |_| {
+        c.fetch_add(1, SeqCst);
+    });
+    // SAFETY: written above.
+    let value = unsafe { uninit.assume_init() };
+    assert_eq!(value[63], 9);
+    assert_eq!(Rc::weak_count(&value), 1);
+    assert!(early.upgrade().is_some());
+    drop(value);
+    assert_eq!(count.load(SeqCst), 1);
+    assert!(early.upgrade().is_none());
+}
+
+#[test]
+fn new_zeroed_is_all_zero_bytes() {
+    let zeroed = Rc::<[u64; 300]>::new_zeroed();
+    // SAFETY: all-zero bytes are a valid array of integers.
+    let zeroed = unsafe { zeroed.assume_init() };
+    assert!(zeroed.iter().all(|&x| x == 0));
+    assert_eq!(Rc::strong_count(&zeroed), 1);
+    assert_eq!(Rc::weak_count(&zeroed), 0);
+}
