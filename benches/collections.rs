@@ -1,6 +1,6 @@
-//! Weak collections of 1,000,000 entries against `weak-table` 0.4 (over `std::rc`),
-//! in one run, with the same hasher (std's): a weak-valued map, a weak-keyed map and
-//! a weak set; for each, insert, get (live), remove, expiry (every referent dies), and
+//! Weak collections of 1,000,000 entries, of both flavours, against `weak-table` 0.4
+//! (over `std::rc`) in one run, with the same hasher (std's): a weak-valued map, a
+//! weak-keyed map and a weak set; for each, insert, get (live), remove, expiry (every referent dies), and
 //! the length and bytes the collection holds afterwards. Run with
 //! `cargo bench --bench collections`; `--json FILE` also writes the figures.
 //!
@@ -106,18 +106,54 @@ macro_rules! round {
     }};
 }
 
-fn value_map_ours() -> Round {
-    use weakref::rc::{Rc, WeakValueMap};
-    round!(
-        referents: Rc::new,
-        new: WeakValueMap::<u64, u64>::new(),
-        insert: |map, v| map.insert(**v, v.clone()),
-        get: |map, k| map.get(&k),
-        remove: |map, v| map.remove(&**v),
-        len: |map| map.len(),
-        purge: |map| black_box(map),
-    )
+/// Our three collections' rounds, for one flavour (`rc` or `sync`).
+macro_rules! ours {
+    ($flavour:ident, $Strong:ident) => {
+        mod $flavour {
+            use super::*;
+            use weakref::$flavour::{$Strong, WeakKeyMap, WeakSet, WeakValueMap};
+
+            pub fn value_map() -> Round {
+                round!(
+                    referents: $Strong::new,
+                    new: WeakValueMap::<u64, u64>::new(),
+                    insert: |map, v| map.insert(**v, v.clone()),
+                    get: |map, k| map.get(&k),
+                    remove: |map, v| map.remove(&**v),
+                    len: |map| map.len(),
+                    purge: |map| black_box(map),
+                )
+            }
+
+            pub fn key_map() -> Round {
+                round!(
+                    referents: $Strong::new,
+                    new: WeakKeyMap::<u64, u64>::new(),
+                    insert: |map, k| map.insert(k, **k),
+                    get: |map, k| map.get(&k),
+                    remove: |map, k| map.remove(&**k),
+                    len: |map| map.len(),
+                    purge: |map| black_box(map),
+                )
+            }
+
+            pub fn set() -> Round {
+                round!(
+                    referents: $Strong::new,
+                    new: WeakSet::<u64>::new(),
+                    insert: |set, x| set.add(x),
+                    get: |set, k| set.contains(&k),
+                    remove: |set, x| set.remove(&**x),
+                    len: |set| set.len(),
+                    purge: |set| black_box(set),
+                )
+            }
+        }
+    };
 }
+
+ours!(rc, Rc);
+ours!(sync, Arc);
 
 fn value_map_weak_table() -> Round {
     use std::rc::{Rc, Weak};
@@ -132,19 +168,6 @@ fn value_map_weak_table() -> Round {
     )
 }
 
-fn key_map_ours() -> Round {
-    use weakref::rc::{Rc, WeakKeyMap};
-    round!(
-        referents: Rc::new,
-        new: WeakKeyMap::<u64, u64>::new(),
-        insert: |map, k| map.insert(k, **k),
-        get: |map, k| map.get(&k),
-        remove: |map, k| map.remove(&**k),
-        len: |map| map.len(),
-        purge: |map| black_box(map),
-    )
-}
-
 fn key_map_weak_table() -> Round {
     use std::rc::{Rc, Weak};
     round!(
@@ -155,19 +178,6 @@ fn key_map_weak_table() -> Round {
         remove: |map, k| map.remove(&**k),
         len: |map| map.len(),
         purge: |map| map.remove_expired(),
-    )
-}
-
-fn set_ours() -> Round {
-    use weakref::rc::{Rc, WeakSet};
-    round!(
-        referents: Rc::new,
-        new: WeakSet::<u64>::new(),
-        insert: |set, x| set.add(x),
-        get: |set, k| set.contains(&k),
-        remove: |set, x| set.remove(&**x),
-        len: |set| set.len(),
-        purge: |set| black_box(set),
     )
 }
 
@@ -210,18 +220,31 @@ fn main() {
         ("bytes held after expiry", |r| r.bytes_after),
     ];
     type Kind = (&'static str, fn() -> Round, fn() -> Round);
-    let kinds: [Kind; 3] = [
+    // `weak-table` has no thread-safe flavour: the `sync` rows compare ours, with its
+    // atomics and mutex, against the same single-threaded `weak-table` baseline.
+    let kinds: [Kind; 6] = [
         (
             "WeakValueMap vs WeakValueHashMap",
-            value_map_ours,
+            rc::value_map,
             value_map_weak_table,
         ),
         (
             "WeakKeyMap vs WeakKeyHashMap",
-            key_map_ours,
+            rc::key_map,
             key_map_weak_table,
         ),
-        ("WeakSet vs WeakHashSet", set_ours, set_weak_table),
+        ("WeakSet vs WeakHashSet", rc::set, set_weak_table),
+        (
+            "sync WeakValueMap vs WeakValueHashMap",
+            sync::value_map,
+            value_map_weak_table,
+        ),
+        (
+            "sync WeakKeyMap vs WeakKeyHashMap",
+            sync::key_map,
+            key_map_weak_table,
+        ),
+        ("sync WeakSet vs WeakHashSet", sync::set, set_weak_table),
     ];
     let mut json = Vec::new();
     for (kind, ours, theirs) in kinds {

@@ -36,8 +36,11 @@
 //! # Weak collections and user code
 //!
 //! A weak collection locks itself for each operation, and runs some of your code while
-//! it holds the lock: the keys' `Hash` and `Eq` (and, for `WeakValueMap`, `Clone`).
-//! That code may do anything but use the same collection:
+//! it holds the lock: the keys' `Eq`, comparing a probe with stored keys, and `Clone`
+//! (the keys' of a `WeakValueMap`, the values' of a `WeakKeyMap`, when they are read
+//! out). `Hash` runs before the lock is taken, and each entry keeps its key's hash, so
+//! that removing a dead entry runs none of your code. The code that runs under the
+//! lock may do anything but use the same collection:
 //!
 //! * **It may drop the last handle of a referent**, of this collection or of another.
 //!   The entry's removal never waits for a lock: if the collection is locked (by this
@@ -46,8 +49,8 @@
 //!   no operation is in progress no dead entry remains.
 //! * **It may panic.** The panic propagates to the caller of the operation; the
 //!   removals handed over meanwhile are applied first, and the collection stays
-//!   consistent and usable (the operation itself may or may not have taken effect:
-//!   a panic in `Hash` during `insert` leaves the map as it was).
+//!   consistent and usable (the operation itself did not take effect: a panic in
+//!   `Hash` or `Eq` during `insert` leaves the map as it was).
 //! * **Using the same collection from inside it panics** (re-entrant use), with a
 //!   message saying so; it is never a deadlock or undefined behaviour.
 //!

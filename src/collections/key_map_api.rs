@@ -29,8 +29,17 @@ macro_rules! weak_key_map {
         ///   are skipped). Reading values clones them (`V: Clone`): the map locks itself
         ///   and cannot lend references out.
         ///
-        /// The keys' `Hash`, `Eq`, and the values' `Clone`, must not call this map's
-        /// methods (that panics).
+        /// # User code and panics
+        ///
+        /// Keys' `Eq` (comparing a probe with the stored keys) and values' `Clone` (for
+        /// reads) run with the map locked; `Hash` runs before it is locked, and a key's
+        /// hash is computed once, at insertion, so the removal of a dead key runs none of
+        /// its code. That code may drop the last handle of any key, of this map or
+        /// another, and may panic: the panic reaches the caller, and removals handed over
+        /// meanwhile are applied first, so the map stays exact and usable. Calling this
+        /// map's methods from it panics (re-entrant use). What runs after the lock is
+        /// released (values' `Drop`, `retain`'s predicate, `get_or_insert_with`'s `make`)
+        /// may use the map. See the crate docs, "Weak collections and user code".
         ///
         /// # Example
         ///
@@ -240,6 +249,11 @@ macro_rules! weak_set {
         /// handle is dropped, before that drop returns; [`len`](Self::len) is exact.
         /// An element stays tied to the object first added (adding an equal one does
         /// nothing). Iteration walks a snapshot and yields strong handles.
+        ///
+        /// Elements' `Eq` runs with the set locked, their `Hash` before: as for the
+        /// weak-keyed map, either may drop the last handle of any element or panic without
+        /// leaving a dead element behind, and calling this set's methods from them panics.
+        /// See the crate docs, "Weak collections and user code".
         ///
         /// # Example
         ///

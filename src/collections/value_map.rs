@@ -2,51 +2,65 @@
 //!
 //! # Design
 //!
-//! The map's state (a hash table of `key -> weak reference to the value`, and a list
-//! of deferred removals) lives in an allocation of our own strong pointer type, so
-//! that removal callbacks can hold a *weak* reference to it: the map does not keep its
-//! values alive, and the values (their callbacks) do not keep the map alive.
+//! The map's state (a hash table of `key -> weak reference to the value`, behind the
+//! lock discipline of `guarded.rs`) lives in an allocation of our own strong pointer
+//! type, so that removal callbacks can hold a *weak* reference to it: the map does not
+//! keep its values alive, and the values (their callbacks) do not keep the map alive.
 //!
+//! Each entry stores its key's hash, computed once at insertion (outside the lock).
 //! Every entry's weak reference carries a callback that, when the value dies, removes
-//! the entry, **if the entry still holds that very weak reference**. A value replaced
-//! under its key can therefore never remove its successor (CPython's R15.5).
+//! the entry **if the entry still holds that very weak reference**, found by the
+//! stored hash and the reference's identity. So a value replaced under its key can
+//! never remove its successor (CPython's R15.5), and a removal runs no user code: no
+//! key's `Hash` or `Eq`, which could panic or use the map; the table grows and shrinks
+//! by the stored hashes too.
 //!
 //! The table's lock is held only to move data in and out: handles are upgraded,
 //! cloned or moved under it, and everything that runs user code on drop (removed keys,
 //! weak references whose callbacks are cancelled) is dropped after it is released.
-//! User code that does run under the lock (a key's `Hash`, `Eq` or `Clone`) may drop
-//! the last strong reference to some value, here or in another map; a removal
-//! callback never waits for a lock, but hands its removal to the lock's holder, which
-//! applies it before it is done, even if it unwinds (`guarded.rs`). So `len` is exact
-//! whenever no operation is in progress, whatever the values and keys do.
+//! User code that does run under the lock (a key's `Eq`, comparing a probe, or its
+//! `Clone`, for a snapshot) may drop the last strong reference to some value, here or
+//! in another map; a removal callback never waits for a lock, but hands its removal to
+//! the lock's holder, which applies it before it is done, even if it unwinds. So `len`
+//! is exact whenever no operation is in progress, whatever the values and keys do.
 
 use core::hash::{BuildHasher, Hash};
 use std::borrow::Borrow;
-use std::collections::HashMap;
+
+use hashbrown::HashTable;
 
 use super::guarded::{drop_each, Guarded, Removal};
 use crate::flavor::Flavor;
 use crate::raw::strong::RawRc;
 use crate::raw::weak::RawWeak;
 
-/// An entry as it travels outside the table: a key and the weak reference it held.
-type Taken<K, V, F> = (K, RawWeak<V, F>);
-
-/// The table.
-type Table<K, V, F, S> = HashMap<K, RawWeak<V, F>, S>;
-
-/// A dead value's removal: its key and its (dead) weak reference, which the entry must
-/// still hold to be removed.
-struct DeadValue<K, V, F: Flavor> {
+/// An entry.
+struct Entry<K, V, F: Flavor> {
+    hash: u64,
     key: K,
-    dead: RawWeak<V, F>,
+    value: RawWeak<V, F>,
 }
 
-impl<K: Eq + Hash, V, F: Flavor, S: BuildHasher> Removal<Table<K, V, F, S>> for DeadValue<K, V, F> {
-    type Removed = Taken<K, V, F>;
+/// The table.
+type Table<K, V, F> = HashTable<Entry<K, V, F>>;
 
-    fn take(&self, table: &mut Table<K, V, F, S>) -> Option<Self::Removed> {
-        take_if_same(table, &self.key, &self.dead)
+/// The removal of the entry that holds `value` (a dead value's, or one that `retain`
+/// rejected), found by the key's hash and the reference's identity.
+struct EntryRemoval<V, F: Flavor> {
+    hash: u64,
+    value: RawWeak<V, F>,
+}
+
+impl<K, V, F: Flavor> Removal<Table<K, V, F>> for EntryRemoval<V, F> {
+    type Removed = Entry<K, V, F>;
+
+    fn take(&self, table: &mut Table<K, V, F>) -> Option<Entry<K, V, F>> {
+        let found = table
+            .find_entry(self.hash, |entry| entry.value.ref_eq(&self.value))
+            .ok()?;
+        let (entry, _) = found.remove();
+        shrink_if_sparse(table);
+        Some(entry)
     }
 
     fn key_type() -> &'static str {
@@ -54,12 +68,10 @@ impl<K: Eq + Hash, V, F: Flavor, S: BuildHasher> Removal<Table<K, V, F, S>> for 
     }
 }
 
-/// The table behind its lock, with the removals handed to the lock's holder.
-type GuardedTable<K, V, F, S> = Guarded<Table<K, V, F, S>, DeadValue<K, V, F>, F>;
-
 /// The shared state of a map.
 struct State<K, V, F: Flavor, S> {
-    table: GuardedTable<K, V, F, S>,
+    table: Guarded<Table<K, V, F>, EntryRemoval<V, F>, F>,
+    hasher: S,
 }
 
 /// A weak-valued hash map.
@@ -76,7 +88,8 @@ where
     pub(crate) fn with_capacity_and_hasher(capacity: usize, hasher: S) -> Self {
         ValueMapCore {
             state: RawRc::new(State {
-                table: Guarded::new(HashMap::with_capacity_and_hasher(capacity, hasher)),
+                table: Guarded::new(HashTable::with_capacity(capacity)),
+                hasher,
             }),
         }
     }
@@ -85,9 +98,13 @@ where
         self.state.value()
     }
 
-    /// A weak reference to `value` whose callback removes `key`'s entry if it still
-    /// holds this reference. The callback owns `key` (a clone of the entry's).
-    fn entry_ref(&self, key: K, value: &RawRc<V, F>) -> RawWeak<V, F>
+    fn hash<Q: Hash + ?Sized>(&self, key: &Q) -> u64 {
+        self.state().hasher.hash_one(key)
+    }
+
+    /// A weak reference to `value` whose callback removes the entry (under `hash`)
+    /// that still holds this reference.
+    fn entry_ref(&self, hash: u64, value: &RawRc<V, F>) -> RawWeak<V, F>
     where
         K: 'static,
         V: 'static,
@@ -96,29 +113,48 @@ where
         let map = self.state.downgrade();
         value.downgrade_with(move |dead: &RawWeak<V, F>| {
             if let Some(state) = map.upgrade() {
-                let dead = dead.clone();
-                state.value().table.remove(DeadValue { key, dead });
+                let value = dead.clone();
+                state.value().table.remove(EntryRemoval { hash, value });
             }
         })
     }
 
     /// Runs `f` on the table, with the removals handed over meanwhile applied before
     /// it returns (or unwinds).
-    fn with_table<R>(&self, f: impl FnOnce(&mut Table<K, V, F, S>) -> R) -> R {
+    fn with_table<R>(&self, f: impl FnOnce(&mut Table<K, V, F>) -> R) -> R {
         self.state().table.with(f)
     }
 
-    /// Inserts `key -> value`; returns the value it replaced, if that was alive.
+    /// Inserts `key -> value`; returns the value it replaced, if that was alive. As
+    /// std's `HashMap`, a present equal key is kept and the new one dropped.
     pub(crate) fn insert(&self, key: K, value: RawRc<V, F>) -> Option<RawRc<V, F>>
     where
-        K: Clone + 'static,
+        K: 'static,
         V: 'static,
         S: 'static,
     {
-        // The weak reference (and its callback) is made before the table is locked.
-        let weak = self.entry_ref(key.clone(), &value);
-        let old = self.with_table(|table| table.insert(key, weak));
-        // Dropping the old reference cancels its callback, outside the lock.
+        // The hash and the weak reference (and its callback) are made before the
+        // table is locked.
+        let hash = self.hash(&key);
+        let weak = self.entry_ref(hash, &value);
+        let (old, spare_key) =
+            self.with_table(
+                |table| match table.find_mut(hash, |entry| entry.key == key) {
+                    Some(entry) => (Some(core::mem::replace(&mut entry.value, weak)), Some(key)),
+                    None => {
+                        let entry = Entry {
+                            hash,
+                            key,
+                            value: weak,
+                        };
+                        table.insert_unique(hash, entry, |entry| entry.hash);
+                        (None, None)
+                    }
+                },
+            );
+        // Outside the lock: the new key if unused, and the old reference (which
+        // cancels its callback).
+        drop(spare_key);
         let previous = old.as_ref().and_then(RawWeak::upgrade);
         drop(old);
         // `value` may be the last strong reference: then it dies here, and its
@@ -132,7 +168,12 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.with_table(|table| table.get(key).and_then(RawWeak::upgrade))
+        let hash = self.hash(key);
+        self.with_table(|table| {
+            table
+                .find(hash, |entry| entry.key.borrow() == key)
+                .and_then(|entry| entry.value.upgrade())
+        })
     }
 
     pub(crate) fn contains_key<Q>(&self, key: &Q) -> bool
@@ -149,12 +190,16 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
+        let hash = self.hash(key);
         let removed = self.with_table(|table| {
-            let entry = table.remove_entry(key);
+            let found = table
+                .find_entry(hash, |entry| entry.key.borrow() == key)
+                .ok()?;
+            let (entry, _) = found.remove();
             shrink_if_sparse(table);
-            entry
+            Some(entry)
         });
-        removed.and_then(|(_, weak)| weak.upgrade())
+        removed.and_then(|entry| entry.value.upgrade())
     }
 
     /// Python's `setdefault`: the live value under `key`, or `make()`'s, inserted.
@@ -166,7 +211,7 @@ where
         make: impl FnOnce() -> RawRc<V, F>,
     ) -> RawRc<V, F>
     where
-        K: Clone + 'static,
+        K: 'static,
         V: 'static,
         S: 'static,
     {
@@ -174,13 +219,27 @@ where
             return found;
         }
         let value = make();
-        let weak = self.entry_ref(key.clone(), &value);
+        let hash = self.hash(&key);
+        let weak = self.entry_ref(hash, &value);
         let (kept, spare) = self.with_table(|table| {
-            if let Some(live) = table.get(&key).and_then(RawWeak::upgrade) {
-                (live, Some(weak))
-            } else {
-                let old = table.insert(key, weak);
-                (value.clone(), old)
+            match table.find_mut(hash, |entry| entry.key == key) {
+                Some(entry) => match entry.value.upgrade() {
+                    Some(live) => (live, Some((Some(key), weak))),
+                    // A dead value whose removal is on its way: take its place.
+                    None => {
+                        let old = core::mem::replace(&mut entry.value, weak);
+                        (value.clone(), Some((Some(key), old)))
+                    }
+                },
+                None => {
+                    let entry = Entry {
+                        hash,
+                        key,
+                        value: weak,
+                    };
+                    table.insert_unique(hash, entry, |entry| entry.hash);
+                    (value.clone(), None)
+                }
             }
         });
         drop(spare);
@@ -208,15 +267,20 @@ where
     where
         S: Clone,
     {
-        self.with_table(|table| table.hasher().clone())
+        self.state().hasher.clone()
     }
 
-    /// A snapshot of the entries, as (key, weak reference) pairs.
-    fn snapshot(&self) -> Vec<Taken<K, V, F>>
+    /// A snapshot of the entries: (hash, key, weak reference).
+    fn snapshot(&self) -> Vec<(u64, K, RawWeak<V, F>)>
     where
         K: Clone,
     {
-        self.with_table(|table| table.iter().map(|(k, w)| (k.clone(), w.clone())).collect())
+        self.with_table(|table| {
+            table
+                .iter()
+                .map(|entry| (entry.hash, entry.key.clone(), entry.value.clone()))
+                .collect()
+        })
     }
 
     /// The live entries, from a snapshot: values that die while it is walked are
@@ -227,12 +291,12 @@ where
     {
         self.snapshot()
             .into_iter()
-            .filter_map(|(key, weak)| weak.upgrade().map(|value| (key, value)))
+            .filter_map(|(_, key, weak)| weak.upgrade().map(|value| (key, value)))
     }
 
     /// The weak references held (Python's `valuerefs`); some may be dead.
     pub(crate) fn value_refs(&self) -> Vec<RawWeak<V, F>> {
-        self.with_table(|table| table.values().cloned().collect())
+        self.with_table(|table| table.iter().map(|entry| entry.value.clone()).collect())
     }
 
     /// Keeps the entries for which `keep` returns `true`; `keep` runs without the lock.
@@ -241,40 +305,40 @@ where
         K: Clone,
     {
         let mut rejected = Vec::new();
-        for (key, weak) in self.snapshot() {
-            let keep_it = weak.upgrade().is_some_and(|value| keep(&key, &value));
+        for (hash, key, value) in self.snapshot() {
+            let keep_it = value.upgrade().is_some_and(|live| keep(&key, &live));
             if !keep_it {
-                rejected.push((key, weak));
+                rejected.push((key, EntryRemoval { hash, value }));
             }
         }
-        let removed: Vec<_> = self.with_table(|table| {
+        let removed: Vec<Entry<K, V, F>> = self.with_table(|table| {
             rejected
                 .iter()
-                .filter_map(|(key, weak)| take_if_same(table, key, weak))
+                .filter_map(|(_, removal)| removal.take(table))
                 .collect()
         });
-        drop_each(
-            removed.into_iter().chain(rejected),
-            core::any::type_name::<K>(),
-        );
+        // Outside the lock, and all of them even if a key's `Drop` panics.
+        let removed = removed.into_iter().map(|entry| (entry.key, entry.value));
+        let rejected = rejected
+            .into_iter()
+            .map(|(key, removal)| (key, removal.value));
+        drop_each(removed.chain(rejected), core::any::type_name::<K>());
     }
 
     /// Removes and returns some live entry (Python's `popitem`), discarding dead ones
     /// it meets.
-    pub(crate) fn pop_item(&self) -> Option<(K, RawRc<V, F>)>
-    where
-        K: Clone,
-    {
+    pub(crate) fn pop_item(&self) -> Option<(K, RawRc<V, F>)> {
         loop {
             let taken = self.with_table(|table| {
-                let key = table.keys().next()?.clone();
-                let entry = table.remove_entry(&key);
+                let hash = table.iter().next()?.hash;
+                let found = table.find_entry(hash, |_| true).ok()?;
+                let (entry, _) = found.remove();
                 shrink_if_sparse(table);
-                entry
+                Some(entry)
             });
-            let (key, weak) = taken?;
-            if let Some(value) = weak.upgrade() {
-                return Some((key, value));
+            let entry = taken?;
+            if let Some(value) = entry.value.upgrade() {
+                return Some((entry.key, value));
             }
         }
     }
@@ -284,30 +348,9 @@ where
 /// used, it shrinks to twice its length (each shrink at least halves the capacity, so
 /// the cost is amortised over the removals that led to it). So a map whose values all
 /// died holds (almost) nothing, as memory follows what is alive.
-fn shrink_if_sparse<K: Eq + Hash, W, S: BuildHasher>(table: &mut HashMap<K, W, S>) {
+fn shrink_if_sparse<K, V, F: Flavor>(table: &mut Table<K, V, F>) {
     const SMALL: usize = 32;
     if table.capacity() > SMALL && table.len() * 4 <= table.capacity() {
-        table.shrink_to((table.len() * 2).max(SMALL));
-    }
-}
-
-/// Takes `key`'s entry out if it holds the same weak reference as `weak`.
-fn take_if_same<K, V, F, S, Q>(
-    table: &mut HashMap<K, RawWeak<V, F>, S>,
-    key: &Q,
-    weak: &RawWeak<V, F>,
-) -> Option<Taken<K, V, F>>
-where
-    K: Eq + Hash + Borrow<Q>,
-    Q: Eq + Hash + ?Sized,
-    F: Flavor,
-    S: BuildHasher,
-{
-    if table.get(key)?.ref_eq(weak) {
-        let entry = table.remove_entry(key);
-        shrink_if_sparse(table);
-        entry
-    } else {
-        None
+        table.shrink_to((table.len() * 2).max(SMALL), |entry| entry.hash);
     }
 }

@@ -30,9 +30,20 @@ macro_rules! weak_value_map {
         /// * Iteration walks a snapshot: values that die meanwhile are skipped, entries
         ///   added meanwhile are not seen, nothing panics.
         ///
-        /// Keys' `Hash`, `Eq` and `Clone` must not call this map's methods (that panics).
-        /// Each entry costs one weak reference with a callback (a small allocation that
-        /// holds a clone of the key).
+        /// Each entry costs one weak reference with a callback (a small allocation), and
+        /// stores its key's hash, computed once at insertion, so that the entry's removal
+        /// when its value dies runs none of the key's code.
+        ///
+        /// # User code and panics
+        ///
+        /// Keys' `Eq` (comparing a probe) and `Clone` (for iteration's snapshot) run with
+        /// the map locked; `Hash` runs before it is locked. They may drop the last handle
+        /// of any value, of this map or another, and may panic: the panic reaches the
+        /// caller, and removals handed over meanwhile are applied first, so the map stays
+        /// exact and usable. Calling this map's methods from them panics (re-entrant use).
+        /// What runs after the lock is released (keys' `Drop`, `retain`'s predicate,
+        /// `get_or_insert_with`'s `make`) may use the map. See the crate docs, "Weak
+        /// collections and user code".
         ///
         /// # Example
         ///
@@ -186,7 +197,7 @@ macro_rules! weak_value_map {
 
         impl<K, V, S> WeakValueMap<K, V, S>
         where
-            K: Eq + Hash + Clone + $($bound)+,
+            K: Eq + Hash + $($bound)+,
             V: $($bound)+,
             S: BuildHasher + $($bound)+,
         {
@@ -234,7 +245,7 @@ macro_rules! weak_value_map {
 
         impl<K, V, S> Extend<(K, $Strong<V>)> for WeakValueMap<K, V, S>
         where
-            K: Eq + Hash + Clone + $($bound)+,
+            K: Eq + Hash + $($bound)+,
             V: $($bound)+,
             S: BuildHasher + $($bound)+,
         {
@@ -247,7 +258,7 @@ macro_rules! weak_value_map {
 
         impl<K, V> FromIterator<(K, $Strong<V>)> for WeakValueMap<K, V, RandomState>
         where
-            K: Eq + Hash + Clone + $($bound)+,
+            K: Eq + Hash + $($bound)+,
             V: $($bound)+,
         {
             fn from_iter<I: IntoIterator<Item = (K, $Strong<V>)>>(entries: I) -> Self {

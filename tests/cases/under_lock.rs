@@ -284,3 +284,53 @@ fn key_map_remove_during_a_panicking_lookup_keeps_counts_exact() {
     assert_eq!(drops.load(SeqCst), 3);
     assert!(map.is_empty());
 }
+
+/// A key whose `Eq` and `Hash` count their calls.
+#[derive(Debug, Clone)]
+struct Counted(i32, Shared<AtomicUsize>);
+
+impl PartialEq for Counted {
+    fn eq(&self, other: &Self) -> bool {
+        self.1.fetch_add(1, SeqCst);
+        self.0 == other.0
+    }
+}
+
+impl Eq for Counted {}
+
+impl Hash for Counted {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.1.fetch_add(1, SeqCst);
+        self.0.hash(state);
+    }
+}
+
+#[test]
+fn value_map_removal_runs_none_of_the_keys_code() {
+    // The entry of a dead value is found by its stored hash and its reference: its
+    // removal (and the table's shrinking) calls neither `Hash` nor `Eq`.
+    let calls = Shared::new(AtomicUsize::new(0));
+    let map = WeakValueMap::new();
+    let values: Vec<Rc<i32>> = (0..100).map(Rc::new).collect();
+    for v in &values {
+        map.insert(Counted(**v, calls.clone()), v.clone());
+    }
+    let after_inserts = calls.load(SeqCst);
+    drop(values);
+    assert_eq!(map.len(), 0);
+    assert_eq!(calls.load(SeqCst), after_inserts, "a removal ran a key's code");
+}
+
+#[test]
+fn key_map_removal_runs_none_of_the_keys_code() {
+    let calls = Shared::new(AtomicUsize::new(0));
+    let map = WeakKeyMap::new();
+    let keys: Vec<Rc<Counted>> = (0..100).map(|i| Rc::new(Counted(i, calls.clone()))).collect();
+    for k in &keys {
+        map.insert(k, k.0);
+    }
+    let after_inserts = calls.load(SeqCst);
+    drop(keys);
+    assert!(map.is_empty());
+    assert_eq!(calls.load(SeqCst), after_inserts, "a removal ran a key's code");
+}
