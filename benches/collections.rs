@@ -4,7 +4,7 @@
 //! the length and bytes the collection holds afterwards. Run with
 //! `cargo bench --bench collections`; `--json FILE` also writes the figures.
 //!
-//! Method: each phase is timed over all entries and repeated `ROUNDS` times with
+//! Method: each phase is timed over all entries and repeated `rounds()` times with
 //! fresh collections, alternating which implementation goes first; figures are
 //! medians, in ns per entry. Memory is counted by this binary's global allocator, from
 //! before the referents were made. `weak-table` removes dead entries lazily: after
@@ -25,8 +25,23 @@ use common::{median, Row};
 static ALLOCATOR: common::Counting = common::Counting;
 use common::LIVE;
 
-const N: u64 = 1_000_000;
-const ROUNDS: usize = 3;
+/// Entries per collection: 1,000,000, or `WEAKREF_BENCH_ENTRIES` (a small table stays
+/// in cache, which shows the cost of the code rather than of memory).
+fn entries() -> u64 {
+    env_or("WEAKREF_BENCH_ENTRIES", 1_000_000)
+}
+
+/// Rounds per phase: 3, or `WEAKREF_BENCH_ROUNDS`.
+fn rounds() -> usize {
+    env_or("WEAKREF_BENCH_ROUNDS", 3)
+}
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
 
 /// One round's figures: ns per entry, and what is left after expiry.
 #[derive(Default, Clone, Copy)]
@@ -43,7 +58,7 @@ struct Round {
 fn timed(f: impl FnOnce()) -> f64 {
     let start = Instant::now();
     f();
-    start.elapsed().as_nanos() as f64 / N as f64
+    start.elapsed().as_nanos() as f64 / entries() as f64
 }
 
 /// Runs the phases for one implementation. `fill` makes the collection, inserts every
@@ -62,7 +77,7 @@ macro_rules! round {
         let mut r = Round::default();
         // Insert, get, remove.
         {
-            let referents: Vec<_> = (0..N).map($make).collect();
+            let referents: Vec<_> = (0..entries()).map($make).collect();
             let mut collection = $new;
             r.insert = timed(|| {
                 referents.iter().for_each(|$ri| {
@@ -71,7 +86,7 @@ macro_rules! round {
                 })
             });
             r.get = timed(|| {
-                (0..N).for_each(|$kg| {
+                (0..entries()).for_each(|$kg| {
                     let $cg = &collection;
                     black_box($get);
                 })
@@ -85,7 +100,7 @@ macro_rules! round {
         }
         // Expiry, and what is left.
         let base = LIVE.load(Relaxed);
-        let referents: Vec<_> = (0..N).map($make).collect();
+        let referents: Vec<_> = (0..entries()).map($make).collect();
         let mut collection = $new;
         referents.iter().for_each(|$ri| {
             let $ci = &mut collection;
@@ -196,7 +211,7 @@ fn set_weak_table() -> Round {
 
 fn run(ours: fn() -> Round, theirs: fn() -> Round) -> (Vec<Round>, Vec<Round>) {
     let (mut a, mut b) = (Vec::new(), Vec::new());
-    for round in 0..ROUNDS {
+    for round in 0..rounds() {
         if round % 2 == 0 {
             a.push(ours());
             b.push(theirs());
@@ -249,7 +264,11 @@ fn main() {
     let mut json = Vec::new();
     for (kind, ours, theirs) in kinds {
         let (a, b) = run(ours, theirs);
-        println!("\n{kind}, {N} entries (median of {ROUNDS} rounds; ns per entry unless said)");
+        println!(
+            "\n{kind}, {} entries (median of {} rounds; ns per entry unless said)",
+            entries(),
+            rounds()
+        );
         println!(
             "{:<32} {:>14} {:>14} {:>8}",
             "phase", "weak-table 0.4", "weakref", "ratio"

@@ -53,6 +53,7 @@
 //! With the single-threaded flavour the same code runs with `Cell`s: the only holder a
 //! callback can meet is its own thread, further up the stack.
 
+use std::any::Any;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 
 use crate::flavor::{Count, Flavor, Lock};
@@ -104,8 +105,12 @@ impl<T, P: Removal<T>, F: Flavor> Guarded<T, P, F> {
         }
         impl<T, P: Removal<T>, F: Flavor> Drop for Settle<'_, T, P, F> {
             fn drop(&mut self) {
-                drop_all::<T, P>(core::mem::take(&mut self.leftovers));
-                self.guarded.settle();
+                // A panicking `Drop` among the leftovers waits until the settling is
+                // done: removals handed to us meanwhile must not be left behind.
+                let mut panicked = None;
+                drop_all::<T, P>(core::mem::take(&mut self.leftovers), &mut panicked);
+                self.guarded.settle(&mut panicked);
+                resume(panicked);
             }
         }
         /// Step 1, under the lock, on return or unwind.
@@ -143,10 +148,11 @@ impl<T, P: Removal<T>, F: Flavor> Guarded<T, P, F> {
     pub(crate) fn remove(&self, removal: P) {
         let removal = match self.table.try_now(|table| removal.take(table)) {
             Some(removed) => {
-                drop(removed);
-                drop(removal);
+                let mut panicked = None;
+                drop_caught(Some((removal, removed)), P::key_type(), &mut panicked);
                 // Removals may have been handed to us while we held the lock.
-                self.settle();
+                self.settle(&mut panicked);
+                resume(panicked);
                 return;
             }
             None => removal,
@@ -154,22 +160,37 @@ impl<T, P: Removal<T>, F: Flavor> Guarded<T, P, F> {
         self.pending.with(|pending| pending.push(removal));
         // Read-modify-write, after the push: see the module docs.
         self.has_pending.fetch_or(1);
-        self.settle();
+        let mut panicked = None;
+        self.settle(&mut panicked);
+        resume(panicked);
     }
 
-    /// Step 3: while removals are pending and the lock is free, applies them.
-    fn settle(&self) {
+    /// Step 3: while removals are pending and the lock is free, applies them. The
+    /// first panic of a `Drop` of what they removed is left in `panicked`.
+    #[inline]
+    fn settle(&self, panicked: &mut Option<Payload>) {
         // `fetch_or(0)`: a read-modify-write, so it reads the latest value (a plain
         // load could miss a callback's flag; see the module docs).
-        while self.has_pending.fetch_or(0) != 0 {
+        if self.has_pending.fetch_or(0) != 0 {
+            self.settle_pending(panicked);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn settle_pending(&self, panicked: &mut Option<Payload>) {
+        loop {
             let mut leftovers = Vec::new();
             let locked = self
                 .table
                 .try_now(|table| self.apply_pending(table, &mut leftovers));
-            drop_all::<T, P>(leftovers);
+            drop_all::<T, P>(leftovers, panicked);
             if locked.is_none() {
                 // Held by another operation (or further up this thread's stack): its
                 // holder settles when it is done.
+                return;
+            }
+            if self.has_pending.fetch_or(0) == 0 {
                 return;
             }
         }
@@ -190,10 +211,21 @@ impl<T, P: Removal<T>, F: Flavor> Guarded<T, P, F> {
     }
 }
 
-/// Drops the applied removals and what they removed (see [`drop_each`]).
-fn drop_all<T, P: Removal<T>>(leftovers: Leftovers<P, T>) {
+/// A caught panic's payload.
+type Payload = Box<dyn Any + Send>;
+
+/// Resumes a panic caught by [`drop_all`], once the work that had to go on is done.
+fn resume(panicked: Option<Payload>) {
+    if let Some(payload) = panicked {
+        resume_unwind(payload);
+    }
+}
+
+/// Drops the applied removals and what they removed (see [`drop_caught`]).
+#[inline]
+fn drop_all<T, P: Removal<T>>(leftovers: Leftovers<P, T>, panicked: &mut Option<Payload>) {
     if !leftovers.is_empty() {
-        drop_each(leftovers, P::key_type());
+        drop_caught(leftovers, P::key_type(), panicked);
     }
 }
 
@@ -203,17 +235,21 @@ fn drop_all<T, P: Removal<T>>(leftovers: Leftovers<P, T>) {
 /// is already unwinding; the others are reported as [`PanicSource::EntryDrop`] (see
 /// [`crate::set_panic_handler`]), naming `key_type`.
 pub(crate) fn drop_each<I: IntoIterator>(items: I, key_type: &'static str) {
-    let mut first = None;
+    let mut panicked = None;
+    drop_caught(items, key_type, &mut panicked);
+    resume(panicked);
+}
+
+/// [`drop_each`], leaving the first panic in `panicked` (if it is empty and no panic
+/// is unwinding) for the caller to resume; reporting the others.
+fn drop_caught<I: IntoIterator>(items: I, key_type: &'static str, panicked: &mut Option<Payload>) {
     for item in items {
         if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(item))) {
-            if first.is_none() && !std::thread::panicking() {
-                first = Some(payload);
+            if panicked.is_none() && !std::thread::panicking() {
+                *panicked = Some(payload);
             } else {
                 report::callback_panicked(PanicSource::EntryDrop, key_type, payload);
             }
         }
-    }
-    if let Some(payload) = first {
-        resume_unwind(payload);
     }
 }

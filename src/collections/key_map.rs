@@ -107,8 +107,13 @@ impl<K, F: Flavor> Graveyard<K, F> {
 
 impl<K, F: Flavor> Drop for Graveyard<K, F> {
     fn drop(&mut self) {
-        // Each handle may be a key's last (it died during the lookup): its `Drop` may
-        // panic, also while the lookup unwinds.
+        // The common case, at most one handle (a lookup compared one key), needs no
+        // care: the fields' own drop does it. Several handles, or a panic already
+        // unwinding, go one by one: each may be a key's last (it died during the
+        // lookup), whose `Drop` may panic.
+        if self.more.is_empty() && self.few[1].is_none() && !std::thread::panicking() {
+            return;
+        }
         let few = self.few.iter_mut().filter_map(Option::take);
         drop_each(few.chain(self.more.drain(..)), core::any::type_name::<K>());
     }

@@ -334,3 +334,68 @@ fn key_map_removal_runs_none_of_the_keys_code() {
     assert!(map.is_empty());
     assert_eq!(calls.load(SeqCst), after_inserts, "a removal ran a key's code");
 }
+
+#[test]
+fn value_map_extend_whose_hash_panics_midway_keeps_what_went_in() {
+    quiet_expected_panics();
+    let mut map = WeakValueMap::new();
+    let values: Vec<Rc<i32>> = (0..4).map(Rc::new).collect();
+    let entries: Vec<_> = values.iter().map(|v| (Hooked(**v), v.clone())).collect();
+    let mut entries = entries.into_iter();
+    let (first, second) = (entries.next().unwrap(), entries.next().unwrap());
+    map.extend([first, second]);
+    // The next key's `Hash` panics: the two before it stay, the rest never arrive.
+    on_next_hash(|| expected_panic());
+    let extend = catch_unwind(AssertUnwindSafe(|| map.extend(entries)));
+    assert!(extend.is_err());
+    assert_eq!(map.len(), 2);
+    assert_eq!(Rc::weakref_count(&values[2]), 0, "no reference left behind");
+    drop(values);
+    assert_eq!(map.len(), 0);
+}
+
+#[test]
+fn key_map_get_or_insert_with_whose_make_drops_a_key_and_inserts() {
+    let map = Rc::new(WeakKeyMap::new());
+    let (one, two, three) = (Rc::new(Hooked(1)), Rc::new(Hooked(2)), Rc::new(Hooked(3)));
+    map.insert(&one, 1);
+    map.insert(&two, 2);
+    let (m, t) = (map.clone(), three.clone());
+    let made = map.get_or_insert_with(&Rc::new(Hooked(4)), move || {
+        // `make` runs without the lock.
+        drop(two);
+        m.insert(&t, 3);
+        4
+    });
+    assert_eq!(made, 4);
+    // Key 4's handle was a temporary: it died as the call returned.
+    assert_eq!(map.len(), 2, "keys 1 and 3");
+    assert_eq!(map.get(&Hooked(3)), Some(3));
+    assert!(map.get(&Hooked(2)).is_none());
+    drop((one, three));
+    assert!(map.is_empty());
+}
+
+#[test]
+fn weak_set_retain_and_iteration_that_drop_members() {
+    let set = WeakSet::new();
+    let mut members: Vec<Option<Rc<Hooked>>> = (0..6).map(|i| Some(Rc::new(Hooked(i)))).collect();
+    for m in members.iter().flatten() {
+        set.add(m);
+    }
+    for member in set.iter() {
+        // Drop another member while walking: the snapshot skips it if not yet seen.
+        let other = (member.0 as usize + 1) % 6;
+        if member.0 % 2 == 0 {
+            members[other] = None;
+        }
+    }
+    assert_eq!(set.len(), members.iter().flatten().count());
+    let first_alive = members.iter().position(Option::is_some).unwrap();
+    let mut victim = members[first_alive].take();
+    set.retain(|_| {
+        drop(victim.take());
+        true
+    });
+    assert_eq!(set.len(), members.iter().flatten().count());
+}
