@@ -3,10 +3,10 @@
 //!
 //! # The problem
 //!
-//! A collection's table is locked while user code runs: a key's `Hash` and `Eq`
-//! during a lookup. That code may drop the last strong handle of a value (in this
-//! collection or in another), whose death runs removal callbacks, and a removal
-//! callback needs some collection's table. If it waited for the lock, two threads
+//! A collection's table is locked while user code runs: a key's `Eq` during a
+//! lookup, a `Clone` for a snapshot. That code may drop the last strong handle of a
+//! value (in this collection or in another), whose death runs removal callbacks, and a
+//! removal callback needs some collection's table. If it waited for the lock, two threads
 //! could each hold one collection's lock and wait for the other's (each in a key's
 //! `Eq` that drops a value of the other collection): a deadlock, and every later drop
 //! of a value in either would block too.
@@ -95,8 +95,8 @@ impl<T, P: Removal<T>, F: Flavor> Guarded<T, P, F> {
     /// and settles (see the module docs).
     ///
     /// # Panics
-    /// If this thread already holds the lock (a key's `Hash` or `Eq` using its own
-    /// collection), before `f` runs; and with `f`'s panic.
+    /// If this thread already holds the lock (a key's `Eq` using its own collection),
+    /// before `f` runs; and with `f`'s panic.
     pub(crate) fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
         /// Steps 2 and 3, after the lock is released, on return or unwind.
         struct Settle<'a, T, P: Removal<T>, F: Flavor> {

@@ -142,12 +142,7 @@ where
                 |table| match table.find_mut(hash, |entry| entry.key == key) {
                     Some(entry) => (Some(core::mem::replace(&mut entry.value, weak)), Some(key)),
                     None => {
-                        let entry = Entry {
-                            hash,
-                            key,
-                            value: weak,
-                        };
-                        table.insert_unique(hash, entry, |entry| entry.hash);
+                        insert_new(table, hash, key, weak);
                         (None, None)
                     }
                 },
@@ -232,12 +227,7 @@ where
                     }
                 },
                 None => {
-                    let entry = Entry {
-                        hash,
-                        key,
-                        value: weak,
-                    };
-                    table.insert_unique(hash, entry, |entry| entry.hash);
+                    insert_new(table, hash, key, weak);
                     (value.clone(), None)
                 }
             }
@@ -342,6 +332,17 @@ where
             }
         }
     }
+}
+
+/// Adds an entry for a key known to be absent.
+fn insert_new<K, V, F: Flavor>(
+    table: &mut Table<K, V, F>,
+    hash: u64,
+    key: K,
+    value: RawWeak<V, F>,
+) {
+    let entry = Entry { hash, key, value };
+    table.insert_unique(hash, entry, |entry| entry.hash);
 }
 
 /// Gives memory back as the table empties: when at most a quarter of its capacity is
