@@ -24,6 +24,7 @@ use core::marker::PhantomData;
 use hashbrown::HashTable;
 
 use super::guarded::{drop_each, Guarded, Removal};
+use super::{shrink_if_sparse, take, take_any, Hashed};
 use crate::flavor::Flavor;
 use crate::raw::strong::RawRc;
 use crate::raw::weak::RawWeak;
@@ -126,6 +127,12 @@ struct Slot<K, V, F: Flavor> {
     value: V,
 }
 
+impl<K, V, F: Flavor> Hashed for Slot<K, V, F> {
+    fn hash(&self) -> u64 {
+        self.hash
+    }
+}
+
 /// The table.
 type Table<K, V, F> = HashTable<Slot<K, V, F>>;
 
@@ -136,11 +143,11 @@ struct KeyRemoval<K, F: Flavor> {
     key: RawWeak<K, F>,
 }
 
-impl<K, V, F: Flavor> Removal<HashTable<Slot<K, V, F>>> for KeyRemoval<K, F> {
+impl<K, V, F: Flavor> Removal<Table<K, V, F>> for KeyRemoval<K, F> {
     type Removed = Slot<K, V, F>;
 
-    fn take(&self, table: &mut HashTable<Slot<K, V, F>>) -> Option<Slot<K, V, F>> {
-        take_dead(table, self.hash, &self.key)
+    fn take(&self, table: &mut Table<K, V, F>) -> Option<Slot<K, V, F>> {
+        take(table, self.hash, |slot| slot.key.ref_eq(&self.key))
     }
 
     fn key_type() -> &'static str {
@@ -158,26 +165,6 @@ struct State<K, V, F: Flavor, S> {
 pub(crate) struct KeyMapCore<K, V, F: Flavor, S, P> {
     state: RawRc<State<K, V, F, S>, F>,
     _policy: PhantomData<P>,
-}
-
-/// Gives memory back as the table empties (see `value_map.rs`).
-fn shrink_if_sparse<K, V, F: Flavor>(table: &mut HashTable<Slot<K, V, F>>) {
-    const SMALL: usize = 32;
-    if table.capacity() > SMALL && table.len() * 4 <= table.capacity() {
-        table.shrink_to((table.len() * 2).max(SMALL), |slot| slot.hash);
-    }
-}
-
-/// Removes the entry holding `dead` (found by hash and identity).
-fn take_dead<K, V, F: Flavor>(
-    table: &mut HashTable<Slot<K, V, F>>,
-    hash: u64,
-    dead: &RawWeak<K, F>,
-) -> Option<Slot<K, V, F>> {
-    let found = table.find_entry(hash, |slot| slot.key.ref_eq(dead)).ok()?;
-    let (slot, _) = found.remove();
-    shrink_if_sparse(table);
-    Some(slot)
 }
 
 impl<K, V, F, S, P> KeyMapCore<K, V, F, S, P>
@@ -276,12 +263,7 @@ where
     pub(crate) fn remove(&self, probe: &K) -> Option<V> {
         let hash = self.hash(probe);
         let slot = self.with_table(|table, graveyard| {
-            let found = table
-                .find_entry(hash, |slot| P::matches(&slot.key, probe, graveyard))
-                .ok()?;
-            let (slot, _) = found.remove();
-            shrink_if_sparse(table);
-            Some(slot)
+            take(table, hash, |slot| P::matches(&slot.key, probe, graveyard))
         })?;
         // Outside the lock: the key's reference goes (its callback is cancelled).
         Some(slot.value)
@@ -368,13 +350,7 @@ where
     /// Removes and returns some entry with a live key, discarding dead ones it meets.
     pub(crate) fn pop_item(&self) -> Option<(RawRc<K, F>, V)> {
         loop {
-            let slot = self.with_table(|table, _| {
-                let hash = table.iter().next()?.hash;
-                let found = table.find_entry(hash, |_| true).ok()?;
-                let (slot, _) = found.remove();
-                shrink_if_sparse(table);
-                Some(slot)
-            })?;
+            let slot = self.with_table(|table, _| take_any(table))?;
             if let Some(key) = slot.key.upgrade() {
                 return Some((key, slot.value));
             }

@@ -7,3 +7,40 @@ pub(crate) mod key_map;
 pub(crate) mod key_map_api;
 pub(crate) mod value_map;
 pub(crate) mod value_map_api;
+
+use hashbrown::HashTable;
+
+/// An entry of a collection's table, which keeps its key's hash (computed once, at
+/// insertion): the table grows, shrinks and finds dead entries without the key's code.
+pub(crate) trait Hashed {
+    fn hash(&self) -> u64;
+}
+
+/// Takes out the entry under `hash` for which `is_it` holds, giving memory back if the
+/// table became sparse.
+pub(crate) fn take<E: Hashed>(
+    table: &mut HashTable<E>,
+    hash: u64,
+    is_it: impl FnMut(&E) -> bool,
+) -> Option<E> {
+    let (entry, _) = table.find_entry(hash, is_it).ok()?.remove();
+    shrink_if_sparse(table);
+    Some(entry)
+}
+
+/// Takes out some entry (the first the table's iteration meets).
+pub(crate) fn take_any<E: Hashed>(table: &mut HashTable<E>) -> Option<E> {
+    let hash = table.iter().next()?.hash();
+    take(table, hash, |_| true)
+}
+
+/// Gives memory back as the table empties: when at most a quarter of its capacity is
+/// used, it shrinks to twice its length (each shrink at least halves the capacity, so
+/// the cost is amortised over the removals that led to it). So a collection whose
+/// referents all died holds (almost) nothing, as memory follows what is alive.
+pub(crate) fn shrink_if_sparse<E: Hashed>(table: &mut HashTable<E>) {
+    const SMALL: usize = 32;
+    if table.capacity() > SMALL && table.len() * 4 <= table.capacity() {
+        table.shrink_to((table.len() * 2).max(SMALL), E::hash);
+    }
+}

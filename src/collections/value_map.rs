@@ -30,6 +30,7 @@ use std::borrow::Borrow;
 use hashbrown::HashTable;
 
 use super::guarded::{drop_each, Guarded, Removal};
+use super::{shrink_if_sparse, take, take_any, Hashed};
 use crate::flavor::Flavor;
 use crate::raw::strong::RawRc;
 use crate::raw::weak::RawWeak;
@@ -39,6 +40,12 @@ struct Entry<K, V, F: Flavor> {
     hash: u64,
     key: K,
     value: RawWeak<V, F>,
+}
+
+impl<K, V, F: Flavor> Hashed for Entry<K, V, F> {
+    fn hash(&self) -> u64 {
+        self.hash
+    }
 }
 
 /// The table.
@@ -55,12 +62,7 @@ impl<K, V, F: Flavor> Removal<Table<K, V, F>> for EntryRemoval<V, F> {
     type Removed = Entry<K, V, F>;
 
     fn take(&self, table: &mut Table<K, V, F>) -> Option<Entry<K, V, F>> {
-        let found = table
-            .find_entry(self.hash, |entry| entry.value.ref_eq(&self.value))
-            .ok()?;
-        let (entry, _) = found.remove();
-        shrink_if_sparse(table);
-        Some(entry)
+        take(table, self.hash, |entry| entry.value.ref_eq(&self.value))
     }
 
     fn key_type() -> &'static str {
@@ -186,14 +188,7 @@ where
         Q: Hash + Eq + ?Sized,
     {
         let hash = self.hash(key);
-        let removed = self.with_table(|table| {
-            let found = table
-                .find_entry(hash, |entry| entry.key.borrow() == key)
-                .ok()?;
-            let (entry, _) = found.remove();
-            shrink_if_sparse(table);
-            Some(entry)
-        });
+        let removed = self.with_table(|table| take(table, hash, |entry| entry.key.borrow() == key));
         removed.and_then(|entry| entry.value.upgrade())
     }
 
@@ -319,13 +314,7 @@ where
     /// it meets.
     pub(crate) fn pop_item(&self) -> Option<(K, RawRc<V, F>)> {
         loop {
-            let taken = self.with_table(|table| {
-                let hash = table.iter().next()?.hash;
-                let found = table.find_entry(hash, |_| true).ok()?;
-                let (entry, _) = found.remove();
-                shrink_if_sparse(table);
-                Some(entry)
-            });
+            let taken = self.with_table(take_any);
             let entry = taken?;
             if let Some(value) = entry.value.upgrade() {
                 return Some((entry.key, value));
@@ -343,15 +332,4 @@ fn insert_new<K, V, F: Flavor>(
 ) {
     let entry = Entry { hash, key, value };
     table.insert_unique(hash, entry, |entry| entry.hash);
-}
-
-/// Gives memory back as the table empties: when at most a quarter of its capacity is
-/// used, it shrinks to twice its length (each shrink at least halves the capacity, so
-/// the cost is amortised over the removals that led to it). So a map whose values all
-/// died holds (almost) nothing, as memory follows what is alive.
-fn shrink_if_sparse<K, V, F: Flavor>(table: &mut Table<K, V, F>) {
-    const SMALL: usize = 32;
-    if table.capacity() > SMALL && table.len() * 4 <= table.capacity() {
-        table.shrink_to((table.len() * 2).max(SMALL), |entry| entry.hash);
-    }
 }

@@ -137,7 +137,7 @@ impl<T> Lock<T> for LocalLock<T> {
 
     fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
         self.try_now(f).unwrap_or_else(|| {
-            panic!("weakref: re-entrant use of a collection from inside its own operation (for example from a key's `Hash`, `Eq` or `Clone`)")
+            panic!("weakref: re-entrant use of a collection from inside its own operation (for example from a key's `Eq` or `Clone`)")
         })
     }
 

@@ -31,9 +31,12 @@
 //! Every transition is made the same way: load the word **once**, decode that value,
 //! and compare-and-swap against that same value, retrying from a fresh load if it
 //! failed. A transition that finds the word locked waits for the unlock (the lock is
-//! held for two loads, never across user code), as std's `downgrade` does. Nothing
-//! decodes one load and swaps against another.
+//! held while one load of the strong count is made, never across user code), as
+//! std's `downgrade` does. Nothing decodes one load and swaps against another.
 //!
+//! As in std, the weak count includes one "implicit" weak reference owned collectively
+//! by the strong references; it is released after the value has been dropped and the
+//! death callbacks have run, so the allocation and its registry outlive all of that.
 use core::marker::PhantomData;
 use core::ptr::{self, NonNull};
 use std::alloc::{dealloc, Layout};
@@ -140,18 +143,26 @@ impl<F: Flavor> BoxHeader<F> {
         }
     }
 
+    /// For an inflation: the registry if there is one already, or else the thin word
+    /// (to swap against) and the count it holds, waiting while the word is locked
+    /// (the count is not what the word says for an instant, so a registry must not
+    /// start from the lock's value).
+    fn inflation_start(&self) -> Result<&Registry<F>, (*mut (), usize)> {
+        loop {
+            match self.weak_state() {
+                (_, WeakState::Inflated(registry)) => return Ok(registry),
+                (_, WeakState::Locked) => F::relax(),
+                (word, WeakState::Thin(count)) => return Err((word, count)),
+            }
+        }
+    }
+
     /// The registry, created now if the object has none yet.
     pub(crate) fn inflate(&self) -> &Registry<F> {
         loop {
-            let (word, count) = match self.weak_state() {
-                (_, WeakState::Inflated(registry)) => return registry,
-                (_, WeakState::Locked) => {
-                    // The count is not what the word says for an instant: wait, or
-                    // the registry would start from the lock's value.
-                    F::relax();
-                    continue;
-                }
-                (word, WeakState::Thin(count)) => (word, count),
+            let (word, count) = match self.inflation_start() {
+                Ok(registry) => return registry,
+                Err(thin) => thin,
             };
             let registry = Box::into_raw(Box::new(Registry {
                 host: None,
@@ -180,14 +191,9 @@ impl<F: Flavor> BoxHeader<F> {
     /// registry will do).
     pub(crate) unsafe fn inflate_at(&self, slot: *mut Registry<F>, home: HostAllocation) -> bool {
         loop {
-            let (word, count) = match self.weak_state() {
-                (_, WeakState::Inflated(_)) => return false,
-                (_, WeakState::Locked) => {
-                    // As in `inflate`: the lock is not a count.
-                    F::relax();
-                    continue;
-                }
-                (word, WeakState::Thin(count)) => (word, count),
+            let (word, count) = match self.inflation_start() {
+                Ok(_) => return false,
+                Err(thin) => thin,
             };
             // SAFETY: per the contract, `slot` is ours to write.
             unsafe {
