@@ -28,7 +28,9 @@ struct LocalExitHook;
 
 impl Drop for LocalExitHook {
     fn drop(&mut self) {
-        run_exit::<Local>();
+        // A panic escaping a thread-local destructor aborts the process; the run
+        // reports every finalizer's panic itself, so this only guards the rest.
+        crate::report::catch_quietly(run_exit::<Local>);
     }
 }
 
@@ -81,11 +83,11 @@ impl ExitFlavor for Atomic {
 
 #[cfg(all(unix, not(miri), not(loom)))]
 mod process_hook {
-    use std::panic::catch_unwind;
     use std::sync::Once;
 
     use crate::flavor::{Atomic, Local};
     use crate::raw::finalize::run_exit;
+    use crate::report::catch_quietly;
 
     extern "C" {
         fn atexit(callback: extern "C" fn()) -> core::ffi::c_int;
@@ -93,9 +95,10 @@ mod process_hook {
 
     extern "C" fn at_process_exit() {
         // The exiting thread's `rc` finalizers (if its thread-local destructors did
-        // not run them already), then the `sync` ones. Never unwinds into C.
-        let _ = catch_unwind(run_exit::<Local>);
-        let _ = catch_unwind(run_exit::<Atomic>);
+        // not run them already), then the `sync` ones. Never unwinds into C: not even
+        // the `Drop` of a caught panic's payload.
+        catch_quietly(run_exit::<Local>);
+        catch_quietly(run_exit::<Atomic>);
     }
 
     pub(super) fn arm() {

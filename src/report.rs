@@ -106,8 +106,13 @@ static HANDLER: RwLock<Option<PanicHandler>> = RwLock::new(None);
 /// on every thread; returns the previous handler, if one was installed.
 ///
 /// The handler runs on the thread where the callback panicked, right after the panic
-/// was caught and before the next callback runs. A panic in the handler itself is
-/// caught and ignored.
+/// was caught and before the next callback runs. It may use the crate freely (drop
+/// objects, register callbacks, even install another handler). Nothing it does stops
+/// the remaining callbacks and finalizers: a panic in the handler itself is caught and
+/// ignored, and so is a panic in the `Drop` of any panic payload (the one reported, or
+/// the handler's own; `std::panic::panic_any` takes any type). A payload whose `Drop`
+/// keeps panicking with new payloads of its own is leaked after a few rounds, rather
+/// than let the panic escape.
 ///
 /// # Example
 ///
@@ -140,24 +145,62 @@ pub fn reset_panic_handler() -> Option<PanicHandler> {
     slot.take()
 }
 
-/// Hands a caught panic to the handler. Never panics.
+/// A caught panic's payload, as `catch_unwind` returns it.
+pub(crate) type Payload = Box<dyn Any + Send>;
+
+/// Hands a caught panic to the handler. Never panics, whatever the handler does: a
+/// panic in the handler is caught, and every payload (the reported one, the handler's)
+/// is dropped by [`drop_payload`]. So the death or exit run that called this goes on
+/// with its next callback.
 pub(crate) fn callback_panicked(
     source: PanicSource,
     referent_type: &'static str,
-    payload: Box<dyn Any + Send>,
+    payload: Payload,
 ) {
     let report = CallbackPanic {
         source,
         referent_type,
         payload,
     };
-    let handler = HANDLER.read().unwrap_or_else(|e| e.into_inner()).clone();
-    let _ = catch_unwind(AssertUnwindSafe(|| match handler {
-        Some(handler) => handler(&report),
-        None => eprintln!("weakref: {report}"),
+    // The handler's clone is dropped inside the guard too: if another thread replaced
+    // the handler meanwhile, ours may be the last reference, and its captures' `Drop`
+    // is user code.
+    let handled = catch_unwind(AssertUnwindSafe(|| {
+        let handler = HANDLER.read().unwrap_or_else(|e| e.into_inner()).clone();
+        match handler {
+            Some(handler) => handler(&report),
+            None => eprintln!("weakref: {report}"),
+        }
     }));
-    // A payload whose own `Drop` panics must not escape either.
-    if let Err(nested) = catch_unwind(AssertUnwindSafe(move || drop(report))) {
-        std::mem::forget(nested);
+    if let Err(handler_panic) = handled {
+        drop_payload(handler_panic);
     }
+    drop_payload(report.payload);
+}
+
+/// Runs `f`, catching a panic, whose payload is dropped by [`drop_payload`]. For the
+/// places where nothing may escape at all: an `extern "C"` hook, a thread-local
+/// destructor.
+pub(crate) fn catch_quietly(f: impl FnOnce()) {
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(f)) {
+        drop_payload(payload);
+    }
+}
+
+/// Drops a caught panic's payload without letting a panic escape: a payload is user
+/// data (`std::panic::panic_any` takes any type), and its `Drop` may panic in turn.
+/// That panic is caught and its own payload dropped the same way, a few times at most;
+/// a payload still panicking after that (a `Drop` that panics with a fresh copy of its
+/// own type, forever) is leaked, the one thing left to do that ends.
+pub(crate) fn drop_payload(payload: Payload) {
+    /// How many nested payloads are dropped before the last one is leaked.
+    const NESTED_DROPS: usize = 8;
+    let mut payload = payload;
+    for _ in 0..NESTED_DROPS {
+        match catch_unwind(AssertUnwindSafe(move || drop(payload))) {
+            Ok(()) => return,
+            Err(nested) => payload = nested,
+        }
+    }
+    core::mem::forget(payload);
 }

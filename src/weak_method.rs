@@ -27,11 +27,20 @@ macro_rules! weak_method {
 
         type UserCallback<T, F> = Box<dyn FnOnce(&WeakMethod<T, F>) + $($cb)+>;
 
+        /// The user's callback, and whether the death that runs it has happened.
+        /// Both change together, under the mutex: a callback set after that death runs
+        /// at once, one set before it runs with it, never neither.
+        struct CallbackState<T, F> {
+            died: bool,
+            callback: Option<UserCallback<T, F>>,
+        }
+
         struct Record<T, F> {
             receiver: Weak<T>,
             method: Method<F>,
+            /// Set at the first death; read without the lock by `call` and friends.
             dead: AtomicBool,
-            callback: Mutex<Option<UserCallback<T, F>>>,
+            callback: Mutex<CallbackState<T, F>>,
         }
 
         /// A method bound weakly to its receiver (Python's `weakref.WeakMethod`).
@@ -80,7 +89,7 @@ macro_rules! weak_method {
                         receiver: $Strong::downgrade_with(receiver, move |_| Self::died(&for_receiver)),
                         method: method(me),
                         dead: AtomicBool::new(false),
-                        callback: Mutex::new(None),
+                        callback: Mutex::new(CallbackState { died: false, callback: None }),
                     }
                 });
                 WeakMethod { record }
@@ -95,7 +104,11 @@ macro_rules! weak_method {
                 if record.dead.swap(true, Ordering::AcqRel) {
                     return;
                 }
-                let callback = record.callback.lock().unwrap_or_else(|e| e.into_inner()).take();
+                let callback = {
+                    let mut state = record.callback.lock().unwrap_or_else(|e| e.into_inner());
+                    state.died = true;
+                    state.callback.take()
+                };
                 if let Some(callback) = callback {
                     callback(&WeakMethod { record });
                 }
@@ -117,9 +130,59 @@ macro_rules! weak_method {
             }
 
             /// Sets the callback run once, with this `WeakMethod`, when the receiver (or
-            /// the shared function) dies; it runs on the thread that ends that life.
+            /// the shared function) dies; it runs on the thread that ends that life,
+            /// among that object's weak-reference callbacks.
+            ///
+            /// If that death has already happened (the callbacks of the receiver or of
+            /// the shared function have run), `callback` runs at once, on this thread,
+            /// before `with_callback` returns: a callback is never silently lost.
+            /// (Python cannot get here: its callback is given at construction, from a
+            /// live receiver.) Setting a callback again replaces one that has not run;
+            /// the one replaced is dropped without running.
+            ///
+            /// # Example
+            ///
+            /// ```
+            #[doc = concat!("use weakref::", $module, "::{", stringify!($Strong), ", WeakMethod};")]
+            /// use std::sync::atomic::{AtomicU32, Ordering};
+            /// use std::sync::Arc as Shared;
+            ///
+            /// struct Greeter;
+            /// impl Greeter {
+            ///     fn greet(&self, name: &str) -> String {
+            ///         format!("hello, {name}")
+            ///     }
+            /// }
+            ///
+            /// let deaths = Shared::new(AtomicU32::new(0));
+            /// let seen = deaths.clone();
+            #[doc = concat!("let greeter = ", stringify!($Strong), "::new(Greeter);")]
+            /// let greet = WeakMethod::new(&greeter, Greeter::greet)
+            ///     .with_callback(move |_| { seen.fetch_add(1, Ordering::SeqCst); });
+            /// drop(greeter);
+            /// assert_eq!(deaths.load(Ordering::SeqCst), 1);
+            ///
+            /// // Set after the death: it runs at once.
+            /// let seen = deaths.clone();
+            /// let _greet = greet.with_callback(move |_| { seen.fetch_add(1, Ordering::SeqCst); });
+            /// assert_eq!(deaths.load(Ordering::SeqCst), 2);
+            /// ```
             pub fn with_callback(self, callback: impl FnOnce(&WeakMethod<T, F>) + $($cb)+) -> Self {
-                *self.record.callback.lock().unwrap_or_else(|e| e.into_inner()) = Some(Box::new(callback));
+                let callback: UserCallback<T, F> = Box::new(callback);
+                // The callback replaced, or this one if the death came first; run or
+                // dropped after the mutex is released (both are user code).
+                let (replaced, run_now) = {
+                    let mut state = self.record.callback.lock().unwrap_or_else(|e| e.into_inner());
+                    if state.died {
+                        (None, Some(callback))
+                    } else {
+                        (state.callback.replace(callback), None)
+                    }
+                };
+                drop(replaced);
+                if let Some(callback) = run_now {
+                    callback(&self);
+                }
                 self
             }
         }

@@ -8,6 +8,12 @@
 //! The child runs the scenario with `weakref::rc` (whose exit run is the main
 //! thread's) or `weakref::sync` (whose exit run is the process's).
 //!
+//! Issue #12's exit faults run the same way, each in its own child: a panic handler
+//! whose panic's payload panics on drop (the exit run must go on, and nothing escape
+//! into the thread-local destructor or the C hook), and `exit` called from inside the
+//! `Clone` of a finalizer's arguments during `peek` (the run must end, reporting that
+//! finalizer once). A child that has not ended within a minute is killed and fails.
+//!
 //! Miri cannot spawn processes; the same scenario on a thread's exit is covered by
 //! `tests/rc_semantics.rs`.
 
@@ -82,28 +88,165 @@ fn child_sync() {
     assert!(f4.atexit());
 }
 
-fn check(mode: &str) -> Result<(), String> {
+/// A panic payload whose `Drop` panics.
+struct PayloadBomb;
+
+impl Drop for PayloadBomb {
+    fn drop(&mut self) {
+        panic!("the Drop of a panic payload");
+    }
+}
+
+/// Issue #12, fault 1, at exit: the panic handler panics with a payload whose `Drop`
+/// panics. The exit run must still run the older finalizer, and the process exit
+/// cleanly (a panic escaping the thread-local destructor or the C hook aborts it).
+fn child_handler_bomb(sync: bool) {
+    weakref::set_panic_handler(|report| {
+        eprintln!("handler: {report}");
+        std::panic::panic_any(PayloadBomb)
+    });
+    let newer = |()| -> () { panic!("the newer finalizer") };
+    let older = |()| println!("older");
+    if sync {
+        static KEEP: std::sync::OnceLock<weakref::sync::Arc<A>> = std::sync::OnceLock::new();
+        let obj = KEEP.get_or_init(|| weakref::sync::Arc::new(A));
+        weakref::sync::finalize(obj, older, ());
+        weakref::sync::finalize(obj, newer, ());
+    } else {
+        let obj = Rc::new(A);
+        KEEP.with(|k| k.borrow_mut().push(obj.clone()));
+        finalize(&obj, older, ());
+        finalize(&obj, newer, ());
+    }
+}
+
+/// Arguments whose `Clone` exits the process: from inside `peek`, while the finalizer's
+/// arguments are borrowed by this thread.
+struct ExitOnClone;
+
+impl Clone for ExitOnClone {
+    fn clone(&self) -> Self {
+        std::process::exit(0)
+    }
+}
+
+/// Issue #12, fault 3: the exit run meets a finalizer it cannot run (its arguments are
+/// borrowed by `peek` on the exiting thread). It must report it once, run the others,
+/// and end.
+fn child_exit_in_peek(sync: bool) {
+    let older = |()| println!("older");
+    let borrowed = |_: ExitOnClone| println!("the borrowed finalizer ran");
+    if sync {
+        static KEEP: std::sync::OnceLock<weakref::sync::Arc<A>> = std::sync::OnceLock::new();
+        let obj = KEEP.get_or_init(|| weakref::sync::Arc::new(A));
+        weakref::sync::finalize(obj, older, ());
+        let _ = weakref::sync::finalize(obj, borrowed, ExitOnClone).peek();
+    } else {
+        let obj = Rc::new(A);
+        KEEP.with(|k| k.borrow_mut().push(obj.clone()));
+        finalize(&obj, older, ());
+        let _ = finalize(&obj, borrowed, ExitOnClone).peek();
+    }
+    unreachable!("`peek` exits the process");
+}
+
+/// What a child must print: its standard output's lines, substrings of its standard
+/// error, and how many panic reports ("panic ignored in …") it holds.
+struct Expected {
+    stdout: &'static [&'static str],
+    stderr: &'static [&'static str],
+    reports: usize,
+}
+
+const CPYTHON_TEST_ATEXIT: Expected = Expected {
+    stdout: &["f4 foobar", "f3 error", "g1", "f1 foobar"],
+    stderr: &[
+        "ZeroDivisionError",
+        "panic ignored in a finalizer run at exit for 'A'",
+    ],
+    reports: 1,
+};
+
+const HANDLER_BOMB: Expected = Expected {
+    stdout: &["older"],
+    stderr: &["handler: panic ignored in a finalizer run at exit for 'A': the newer finalizer"],
+    reports: 1,
+};
+
+const EXIT_IN_PEEK: Expected = Expected {
+    stdout: &["older"],
+    stderr: &["from inside `Clone` of its own arguments during `peek`"],
+    reports: 1,
+};
+
+/// Runs the child for `mode`, killing it if it has not ended within a minute (the
+/// exit run looping, say), and checks what it printed.
+fn check(mode: &str, expected: &Expected) -> Result<(), String> {
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-    let output = Command::new(exe)
+    let mut child = Command::new(exe)
         .arg(mode)
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .map_err(|e| e.to_string())?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let lines: Vec<&str> = stdout.lines().collect();
-    if !output.status.success() {
+    // Drain both pipes on threads, so that a chatty child cannot block on a full one.
+    let drain = |mut pipe: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut text = Vec::new();
+            let _ = pipe.read_to_end(&mut text);
+            text
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().ok_or("no stdout")?));
+    let stderr = drain(Box::new(child.stderr.take().ok_or("no stderr")?));
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+            break Some(status);
+        }
+        if start.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let stdout = stdout.join().unwrap_or_default();
+    let stderr = stderr.join().unwrap_or_default();
+    let stdout = String::from_utf8_lossy(&stdout);
+    let stderr = String::from_utf8_lossy(&stderr);
+    let tail: String = {
+        let chars: Vec<char> = stderr.chars().collect();
+        chars[chars.len().saturating_sub(2000)..].iter().collect()
+    };
+    let Some(status) = status else {
         return Err(format!(
-            "child {mode} failed: {:?}\n{stderr}",
-            output.status
+            "child {mode} did not end within a minute\nstderr (end): {tail}"
+        ));
+    };
+    if !status.success() {
+        return Err(format!(
+            "child {mode} failed: {status:?}\nstderr (end): {tail}"
         ));
     }
-    if lines != ["f4 foobar", "f3 error", "g1", "f1 foobar"] {
-        return Err(format!("child {mode} printed {lines:?}\nstderr: {stderr}"));
+    let lines: Vec<&str> = stdout.lines().collect();
+    if lines != expected.stdout {
+        return Err(format!(
+            "child {mode} printed {lines:?}\nstderr (end): {tail}"
+        ));
     }
-    if !stderr.contains("ZeroDivisionError")
-        || !stderr.contains("panic ignored in a finalizer run at exit for 'A'")
-    {
-        return Err(format!("child {mode}: panic not reported: {stderr}"));
+    for needle in expected.stderr {
+        if !stderr.contains(needle) {
+            return Err(format!("child {mode}: stderr lacks {needle:?}: {tail}"));
+        }
+    }
+    let reports = stderr.matches("panic ignored in").count();
+    if reports != expected.reports {
+        return Err(format!(
+            "child {mode}: {reports} panic reports\nstderr (end): {tail}"
+        ));
     }
     Ok(())
 }
@@ -121,6 +264,13 @@ fn main() {
             child_sync();
             std::process::exit(0);
         }
+        Some("--child-handler-bomb-return") => return child_handler_bomb(false),
+        Some("--child-sync-handler-bomb-exit") => {
+            child_handler_bomb(true);
+            std::process::exit(0);
+        }
+        Some("--child-exit-in-peek") => child_exit_in_peek(false),
+        Some("--child-sync-exit-in-peek") => child_exit_in_peek(true),
         _ => {}
     }
     if cfg!(miri) {
@@ -129,13 +279,17 @@ fn main() {
     }
     let mut failed = 0;
     let modes = [
-        "--child-return",
-        "--child-exit",
-        "--child-sync-return",
-        "--child-sync-exit",
+        ("--child-return", &CPYTHON_TEST_ATEXIT),
+        ("--child-exit", &CPYTHON_TEST_ATEXIT),
+        ("--child-sync-return", &CPYTHON_TEST_ATEXIT),
+        ("--child-sync-exit", &CPYTHON_TEST_ATEXIT),
+        ("--child-handler-bomb-return", &HANDLER_BOMB),
+        ("--child-sync-handler-bomb-exit", &HANDLER_BOMB),
+        ("--child-exit-in-peek", &EXIT_IN_PEEK),
+        ("--child-sync-exit-in-peek", &EXIT_IN_PEEK),
     ];
-    for mode in modes {
-        match check(mode) {
+    for (mode, expected) in modes {
+        match check(mode, expected) {
             Ok(()) => println!("test at_exit{} ... ok", mode.trim_start_matches("--child")),
             Err(e) => {
                 failed += 1;

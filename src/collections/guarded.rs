@@ -53,11 +53,10 @@
 //! With the single-threaded flavour the same code runs with `Cell`s: the only holder a
 //! callback can meet is its own thread, further up the stack.
 
-use std::any::Any;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 
 use crate::flavor::{Count, Flavor, Lock};
-use crate::report::{self, PanicSource};
+use crate::report::{self, PanicSource, Payload};
 
 /// A removal a callback could not apply at once: what finds the entry again.
 pub(crate) trait Removal<T> {
@@ -93,6 +92,11 @@ impl<T, P: Removal<T>, F: Flavor> Guarded<T, P, F> {
     /// Runs `f` with the table locked, then applies the removals handed over
     /// meanwhile (also if `f` panics), releases the lock, drops what they removed,
     /// and settles (see the module docs).
+    ///
+    /// `f` must own nothing whose `Drop` runs user code (a key, a value, a strong
+    /// handle): if `f` unwinds, what it owns is dropped under the lock, where such code
+    /// must not run. Data to be stored is passed in slots that outlive the call (see
+    /// `take_both`), and what `f` collects goes into a container that does too.
     ///
     /// # Panics
     /// If this thread already holds the lock (a key's `Eq` using its own collection),
@@ -210,9 +214,6 @@ impl<T, P: Removal<T>, F: Flavor> Guarded<T, P, F> {
         }));
     }
 }
-
-/// A caught panic's payload.
-type Payload = Box<dyn Any + Send>;
 
 /// Resumes a panic caught by [`drop_all`], once the work that had to go on is done.
 fn resume(panicked: Option<Payload>) {

@@ -24,7 +24,7 @@ use core::marker::PhantomData;
 use hashbrown::HashTable;
 
 use super::guarded::{drop_each, Guarded, Removal};
-use super::{shrink_if_sparse, take, take_any, Hashed};
+use super::{shrink_if_sparse, take, take_any, take_both, Hashed};
 use crate::flavor::Flavor;
 use crate::raw::strong::RawRc;
 use crate::raw::weak::RawWeak;
@@ -59,13 +59,11 @@ impl<K: Hash + Eq + 'static> KeyPolicy<K> for ByValue {
         graveyard: &mut Graveyard<K, F>,
     ) -> bool {
         // The key must be kept alive while `==` runs on it (another thread could drop
-        // its last strong handle meanwhile), hence the upgrade.
+        // its last strong handle meanwhile), hence the upgrade. It is parked before
+        // `==` runs: if `==` panics, the handle is dropped with the graveyard, after the
+        // lock is released, not while unwinding under it.
         match stored.upgrade() {
-            Some(key) => {
-                let equal = key.value() == probe;
-                graveyard.park(key);
-                equal
-            }
+            Some(key) => graveyard.park(key).value() == probe,
             None => false,
         }
     }
@@ -98,10 +96,14 @@ impl<K, F: Flavor> Graveyard<K, F> {
         }
     }
 
-    fn park(&mut self, handle: RawRc<K, F>) {
+    /// Keeps `handle` until the graveyard is dropped; returns it, parked.
+    fn park(&mut self, handle: RawRc<K, F>) -> &RawRc<K, F> {
         match self.few.iter_mut().find(|slot| slot.is_none()) {
-            Some(slot) => *slot = Some(handle),
-            None => self.more.push(handle),
+            Some(slot) => slot.insert(handle),
+            None => {
+                self.more.push(handle);
+                &self.more[self.more.len() - 1]
+            }
         }
     }
 }
@@ -217,25 +219,22 @@ where
                 state.value().table.remove(KeyRemoval { hash, key });
             }
         });
-        let (old, spare) = self.with_table(|table, graveyard| {
+        // The value and the reference stay out here, in slots (see `take_both`).
+        let mut value = Some(value);
+        let mut weak = Some(weak);
+        let old = self.with_table(|table, graveyard| {
             match table.find_mut(hash, |slot| P::matches(&slot.key, key.value(), graveyard)) {
-                Some(slot) => (Some(core::mem::replace(&mut slot.value, value)), Some(weak)),
+                Some(slot) => Some(core::mem::replace(&mut slot.value, value.take()?)),
                 None => {
-                    table.insert_unique(
-                        hash,
-                        Slot {
-                            hash,
-                            key: weak,
-                            value,
-                        },
-                        |slot| slot.hash,
-                    );
-                    (None, None)
+                    if let Some((value, key)) = take_both(&mut value, &mut weak) {
+                        table.insert_unique(hash, Slot { hash, key, value }, |slot| slot.hash);
+                    }
+                    None
                 }
             }
         });
         // Outside the lock: the unused reference (its callback is cancelled).
-        drop(spare);
+        drop((value, weak));
         old
     }
 
@@ -300,20 +299,30 @@ where
         drop_each(all, core::any::type_name::<K>());
     }
 
+    /// A snapshot of the entries: (hash, key reference, value clone). It is filled
+    /// under the lock but lives out here: if a value's `Clone` panics, the clones made
+    /// so far are dropped after the lock is released.
+    fn snapshot(&self) -> Vec<(u64, RawWeak<K, F>, V)>
+    where
+        V: Clone,
+    {
+        let mut snapshot = Vec::new();
+        self.with_table(|table, _| {
+            snapshot.reserve_exact(table.len());
+            let slots = table.iter();
+            snapshot.extend(slots.map(|s| (s.hash, s.key.clone(), s.value.clone())));
+        });
+        snapshot
+    }
+
     /// A snapshot of the entries with live keys: (key, value clone).
     pub(crate) fn entries(&self) -> impl Iterator<Item = (RawRc<K, F>, V)>
     where
         V: Clone,
     {
-        let snapshot: Vec<(RawWeak<K, F>, V)> = self.with_table(|table, _| {
-            table
-                .iter()
-                .map(|slot| (slot.key.clone(), slot.value.clone()))
-                .collect()
-        });
-        snapshot
+        self.snapshot()
             .into_iter()
-            .filter_map(|(key, value)| key.upgrade().map(|key| (key, value)))
+            .filter_map(|(_, key, value)| key.upgrade().map(|key| (key, value)))
     }
 
     /// The key references held (Python's `keyrefs`); some may be dead.
@@ -327,13 +336,8 @@ where
     where
         V: Clone,
     {
-        let snapshot: Vec<(u64, RawWeak<K, F>, V)> = self.with_table(|table, _| {
-            table
-                .iter()
-                .map(|slot| (slot.hash, slot.key.clone(), slot.value.clone()))
-                .collect()
-        });
-        let rejected: Vec<KeyRemoval<K, F>> = snapshot
+        let rejected: Vec<KeyRemoval<K, F>> = self
+            .snapshot()
             .into_iter()
             .filter(|(_, key, value)| !key.upgrade().is_some_and(|key| keep(&key, value)))
             .map(|(hash, key, _)| KeyRemoval { hash, key })

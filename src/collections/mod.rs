@@ -16,6 +16,20 @@ pub(crate) trait Hashed {
     fn hash(&self) -> u64;
 }
 
+/// Takes what is in both slots, if both are full; otherwise leaves both as they are.
+///
+/// The operations that may store data in a table keep it in slots outside the closure
+/// run under the lock, and take it from there only to store it: so whatever is not
+/// stored (the operation found the key, or a key's `Eq` panicked) is dropped by the
+/// caller after the lock is released, never while unwinding under it.
+pub(crate) fn take_both<A, B>(a: &mut Option<A>, b: &mut Option<B>) -> Option<(A, B)> {
+    if a.is_some() && b.is_some() {
+        a.take().zip(b.take())
+    } else {
+        None
+    }
+}
+
 /// Takes out the entry under `hash` for which `is_it` holds, giving memory back if the
 /// table became sparse.
 pub(crate) fn take<E: Hashed>(

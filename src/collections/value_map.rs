@@ -30,7 +30,7 @@ use std::borrow::Borrow;
 use hashbrown::HashTable;
 
 use super::guarded::{drop_each, Guarded, Removal};
-use super::{shrink_if_sparse, take, take_any, Hashed};
+use super::{shrink_if_sparse, take, take_any, take_both, Hashed};
 use crate::flavor::Flavor;
 use crate::raw::strong::RawRc;
 use crate::raw::weak::RawWeak;
@@ -136,22 +136,24 @@ where
         S: 'static,
     {
         // The hash and the weak reference (and its callback) are made before the
-        // table is locked.
+        // table is locked. The key and the reference stay out here, in slots (see
+        // `take_both`).
         let hash = self.hash(&key);
-        let weak = self.entry_ref(hash, &value);
-        let (old, spare_key) =
-            self.with_table(
-                |table| match table.find_mut(hash, |entry| entry.key == key) {
-                    Some(entry) => (Some(core::mem::replace(&mut entry.value, weak)), Some(key)),
-                    None => {
-                        insert_new(table, hash, key, weak);
-                        (None, None)
-                    }
-                },
-            );
+        let mut key = Some(key);
+        let mut weak = Some(self.entry_ref(hash, &value));
+        let old = self.with_table(|table| {
+            let probe = key.as_ref()?;
+            match table.find_mut(hash, |entry| entry.key == *probe) {
+                Some(entry) => Some(core::mem::replace(&mut entry.value, weak.take()?)),
+                None => {
+                    insert_new(table, hash, &mut key, &mut weak);
+                    None
+                }
+            }
+        });
         // Outside the lock: the new key if unused, and the old reference (which
         // cancels its callback).
-        drop(spare_key);
+        drop(key);
         let previous = old.as_ref().and_then(RawWeak::upgrade);
         drop(old);
         // `value` may be the last strong reference: then it dies here, and its
@@ -210,26 +212,31 @@ where
         }
         let value = make();
         let hash = self.hash(&key);
-        let weak = self.entry_ref(hash, &value);
-        let (kept, spare) = self.with_table(|table| {
-            match table.find_mut(hash, |entry| entry.key == key) {
+        // Slots, as in `insert`.
+        let mut key = Some(key);
+        let mut weak = Some(self.entry_ref(hash, &value));
+        let mut replaced = None;
+        let kept = self.with_table(|table| {
+            let probe = key.as_ref()?;
+            match table.find_mut(hash, |entry| entry.key == *probe) {
                 Some(entry) => match entry.value.upgrade() {
-                    Some(live) => (live, Some((Some(key), weak))),
+                    Some(live) => Some(live),
                     // A dead value whose removal is on its way: take its place.
                     None => {
-                        let old = core::mem::replace(&mut entry.value, weak);
-                        (value.clone(), Some((Some(key), old)))
+                        replaced = Some(core::mem::replace(&mut entry.value, weak.take()?));
+                        Some(value.clone())
                     }
                 },
                 None => {
-                    insert_new(table, hash, key, weak);
-                    (value.clone(), None)
+                    insert_new(table, hash, &mut key, &mut weak);
+                    Some(value.clone())
                 }
             }
         });
-        drop(spare);
-        drop(value);
-        kept
+        drop((key, weak, replaced));
+        // `kept` is `None` only if a slot was empty, which cannot be: then the value
+        // made is returned, unstored, rather than panic.
+        kept.unwrap_or(value)
     }
 
     /// The number of entries: exact while no value is dying on another thread.
@@ -255,17 +262,20 @@ where
         self.state().hasher.clone()
     }
 
-    /// A snapshot of the entries: (hash, key, weak reference).
+    /// A snapshot of the entries: (hash, key, weak reference). It is filled under the
+    /// lock but lives out here: if a key's `Clone` panics, the clones made so far are
+    /// dropped after the lock is released.
     fn snapshot(&self) -> Vec<(u64, K, RawWeak<V, F>)>
     where
         K: Clone,
     {
+        let mut snapshot = Vec::new();
         self.with_table(|table| {
-            table
-                .iter()
-                .map(|entry| (entry.hash, entry.key.clone(), entry.value.clone()))
-                .collect()
-        })
+            snapshot.reserve_exact(table.len());
+            let entries = table.iter();
+            snapshot.extend(entries.map(|e| (e.hash, e.key.clone(), e.value.clone())));
+        });
+        snapshot
     }
 
     /// The live entries, from a snapshot: values that die while it is walked are
@@ -323,13 +333,16 @@ where
     }
 }
 
-/// Adds an entry for a key known to be absent.
+/// Adds an entry for a key known to be absent, taking the key and the reference out
+/// of the caller's slots (see `take_both`).
 fn insert_new<K, V, F: Flavor>(
     table: &mut Table<K, V, F>,
     hash: u64,
-    key: K,
-    value: RawWeak<V, F>,
+    key: &mut Option<K>,
+    value: &mut Option<RawWeak<V, F>>,
 ) {
-    let entry = Entry { hash, key, value };
-    table.insert_unique(hash, entry, |entry| entry.hash);
+    if let Some((key, value)) = take_both(key, value) {
+        let entry = Entry { hash, key, value };
+        table.insert_unique(hash, entry, |entry| entry.hash);
+    }
 }

@@ -15,6 +15,7 @@
 //! `PENDING`: the registration is alive (Python's `alive`); cleared by [`consume`],
 //! under no lock for the local flavour. `LINKED`: in the object's list.
 //! `AT_EXIT`: take part in the exit run. `BORROWED`: `peek` is cloning the arguments.
+//! `EXIT_TAKEN`: the exit run has taken it, once and for all.
 
 use core::cell::UnsafeCell;
 use core::marker::PhantomData;
@@ -26,7 +27,7 @@ use std::panic::catch_unwind;
 use crate::flavor::{Count, Flavor, Lock};
 use crate::raw::hosted;
 use crate::raw::node::{
-    self, NodeHeader, NodeKind, NodeVTable, AT_EXIT, BORROWED, LINKED, PENDING,
+    self, NodeHeader, NodeKind, NodeVTable, AT_EXIT, BORROWED, EXIT_TAKEN, LINKED, PENDING,
 };
 use crate::raw::rc_box::{BoxHeader, RcBox};
 use crate::raw::strong::RawRc;
@@ -103,13 +104,15 @@ impl<F: Flavor> ExitList<F> {
         }
     }
 
-    /// The newest finalizer still alive with its at-exit flag set, pinned by a handle.
-    fn pin_newest_at_exit(&mut self) -> Option<NonNull<NodeHeader<F>>> {
+    /// The newest finalizer still alive with its at-exit flag set that the exit run
+    /// has not taken yet, marked taken and pinned by a handle.
+    fn take_newest_at_exit(&mut self) -> Option<NonNull<NodeHeader<F>>> {
         let mut cursor = self.head;
         while let Some(base) = cursor {
             // SAFETY: in the list, hence live; we hold the exit lock.
             let base_ref = unsafe { base.as_ref() };
-            if base_ref.node.has_state(AT_EXIT) {
+            let node = &base_ref.node;
+            if node.has_state(AT_EXIT) && !node.set_state(EXIT_TAKEN, true) {
                 // `FinalizerBase` starts with the node header (`repr(C)`).
                 let node = base.cast::<NodeHeader<F>>();
                 // SAFETY: a live registration owns a handle; we add ours.
@@ -278,11 +281,16 @@ unsafe fn consume<F: ExitFlavor, A, R>(
 /// is set, newest first, including finalizers created by the run itself; reports
 /// panics and carries on; then marks the domain shut down, after which triggered
 /// finalizers no longer call their functions. Running it again does nothing.
+///
+/// Each finalizer is taken at most once (`EXIT_TAKEN`), whether or not it can run: one
+/// that cannot (its arguments are borrowed by a `peek` on this very thread, which
+/// called `exit` from inside their `Clone`) is reported and left, so the run always
+/// ends. A finalizer still being consumed by another thread is taken and found dead.
 pub(crate) fn run_exit<F: ExitFlavor>() {
     if F::with_exit_list(|list| list.shut_down) {
         return;
     }
-    while let Some(node) = F::with_exit_list(ExitList::pin_newest_at_exit) {
+    while let Some(node) = F::with_exit_list(ExitList::take_newest_at_exit) {
         // SAFETY: pinned above.
         let vtable = unsafe { node.as_ref() }.vtable;
         // SAFETY: `fire` consumes the registration at most once.

@@ -43,6 +43,9 @@ pub(crate) const AT_EXIT: usize = 8;
 pub(crate) const IN_HOSTED: usize = 16;
 /// The node houses its target's registry: its memory goes with the registry.
 pub(crate) const HOST: usize = 32;
+/// The exit run has taken this finalizer: it never takes it again, whether or not it
+/// could run it (see `finalize::run_exit`).
+pub(crate) const EXIT_TAKEN: usize = 64;
 
 /// What a node is for; chooses how a panic in its payload is reported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -622,3 +622,95 @@ fn new_zeroed_is_all_zero_bytes() {
     assert_eq!(Rc::strong_count(&zeroed), 1);
     assert_eq!(Rc::weak_count(&zeroed), 0);
 }
+
+// Issue #12, fault 1: nothing a panic handler does stops a death halfway.
+
+/// The handler behaviour of a careless handler: it panics with a payload whose own
+/// `Drop` panics.
+fn handler_throws_a_bomb() {
+    std::panic::panic_any(PayloadBomb);
+}
+
+#[test]
+fn handler_whose_panic_payload_panics_on_drop_stops_no_callback() {
+    quiet_expected_panics();
+    let log = Log::new();
+    let l1 = log.clone();
+    let (dropped, reports) = with_handler_also(handler_throws_a_bomb, || {
+        let obj = Rc::new(Noisy::new("obj", &log));
+        let _older = Rc::downgrade_with(&obj, move |_| l1.push("older"));
+        let _newer = Rc::downgrade_with(&obj, |_| panic!("{EXPECTED}: newer"));
+        catch_unwind(AssertUnwindSafe(move || drop(obj)))
+    });
+    assert!(dropped.is_ok(), "a panic escaped `drop`");
+    assert_eq!(log.get(), ["drop obj", "older"], "the older callback did not run");
+    assert_eq!(reports.len(), 1);
+    assert_eq!(reports[0].1, format!("{EXPECTED}: newer"));
+}
+
+#[test]
+fn handler_whose_panic_payload_panics_on_drop_while_a_panic_unwinds() {
+    quiet_expected_panics();
+    let log = Log::new();
+    let (l1, l2) = (log.clone(), log.clone());
+    let refs = Mutex::new(Vec::new());
+    let (result, reports) = with_handler_also(handler_throws_a_bomb, || {
+        catch_unwind(AssertUnwindSafe(|| {
+            let obj = Rc::new(());
+            let mut refs = refs.lock().unwrap();
+            refs.push(Rc::downgrade_with(&obj, move |_| l1.push("oldest")));
+            finalize(&obj, move |()| l2.push("finalizer"), ());
+            refs.push(Rc::downgrade_with(&obj, |_| panic!("{EXPECTED}: newest")));
+            drop(refs);
+            panic!("{EXPECTED}: outer"); // `obj` dies while this unwinds
+        }))
+    });
+    let payload = result.unwrap_err();
+    assert_eq!(payload.downcast_ref::<String>().unwrap(), &format!("{EXPECTED}: outer"));
+    assert_eq!(log.get(), ["finalizer", "oldest"]);
+    assert_eq!(reports.len(), 1);
+}
+
+#[test]
+fn callback_whose_panic_payload_panics_on_drop_is_reported_and_freed() {
+    quiet_expected_panics();
+    let log = Log::new();
+    let l1 = log.clone();
+    let ((), reports) = capture_reports(|| {
+        let obj = Rc::new(Noisy::new("obj", &log));
+        let _older = Rc::downgrade_with(&obj, move |_| l1.push("older"));
+        let _newer = Rc::downgrade_with(&obj, |_| std::panic::panic_any(PayloadBomb));
+        drop(obj);
+    });
+    assert_eq!(log.get(), ["drop obj", "older"]);
+    assert_eq!(reports.len(), 1);
+    assert_eq!(reports[0].0, PanicSource::WeakCallback);
+    assert_eq!(reports[0].1, "<no message>", "the payload is not a message");
+}
+
+#[test]
+fn handler_may_drop_objects_and_register_callbacks() {
+    quiet_expected_panics();
+    let log = Log::new();
+    let (l1, l2) = (log.clone(), log.clone());
+    let ((), reports) = with_handler_also(
+        move || {
+            // From inside the handler: a new object with a callback, dropped at once.
+            let other = Rc::new(Noisy::new("other", &l2));
+            let l3 = l2.clone();
+            let _w = Rc::downgrade_with(&other, move |_| l3.push("other's callback"));
+            drop(other);
+        },
+        || {
+            let obj = Rc::new(Noisy::new("obj", &log));
+            let _older = Rc::downgrade_with(&obj, move |_| l1.push("older"));
+            let _newer = Rc::downgrade_with(&obj, |_| panic!("{EXPECTED}: newer"));
+            drop(obj);
+        },
+    );
+    assert_eq!(
+        log.get(),
+        ["drop obj", "drop other", "other's callback", "older"]
+    );
+    assert_eq!(reports.len(), 1);
+}

@@ -179,3 +179,31 @@ fn test_weakmethod_equality() {
     assert!(a != b && a != e, "dead: identity");
     assert!(a == a.clone());
 }
+
+#[test]
+fn callback_set_after_the_receiver_died_runs_at_once() {
+    // Issue #12: Python gives the callback at construction; ours may come later, and
+    // if the death came first it runs at once instead of never.
+    let calls = Shared::new(Mutex::new(Vec::new()));
+    let o = Rc::new(Item { bar: 0 });
+    let r = WeakMethod::new(&o, Item::some_method);
+    drop(o);
+    let c = calls.clone();
+    let r = r.with_callback(move |wm| c.lock().unwrap().push(wm.call(())));
+    assert_eq!(*calls.lock().unwrap(), [None], "run at once, with the dead WeakMethod");
+    drop(r);
+    assert_eq!(calls.lock().unwrap().len(), 1, "and only once");
+}
+
+#[test]
+fn callback_set_again_replaces_the_one_not_yet_run() {
+    let log = Log::new();
+    let o = Rc::new(Item { bar: 0 });
+    let (l1, l2) = (log.clone(), log.clone());
+    let r = WeakMethod::new(&o, Item::some_method)
+        .with_callback(move |_| l1.push("first"))
+        .with_callback(move |_| l2.push("second"));
+    drop(o);
+    assert_eq!(log.get(), ["second"]);
+    drop(r);
+}

@@ -399,3 +399,182 @@ fn weak_set_retain_and_iteration_that_drop_members() {
     });
     assert_eq!(set.len(), members.iter().flatten().count());
 }
+
+// Issue #12, fault 2: user data an operation owns is dropped after the lock is
+// released, also when the operation unwinds. Each test's `Drop` uses the collection:
+// dropped under the lock while unwinding, that is a re-entrancy panic during a panic,
+// and the process aborts.
+
+thread_local! {
+    /// What the next `Rigged::clone` on this thread runs before cloning.
+    static ON_CLONE: std::cell::RefCell<Option<Hook>> = const { std::cell::RefCell::new(None) };
+    /// What the next `Rigged::drop` on this thread runs.
+    static ON_DROP: std::cell::RefCell<Option<Hook>> = const { std::cell::RefCell::new(None) };
+}
+
+fn on_next_clone(hook: impl FnOnce() + 'static) {
+    ON_CLONE.with(|slot| *slot.borrow_mut() = Some(Box::new(hook)));
+}
+
+fn on_next_drop(hook: impl FnOnce() + 'static) {
+    ON_DROP.with(|slot| *slot.borrow_mut() = Some(Box::new(hook)));
+}
+
+/// A key whose `Eq`, `Clone` and `Drop` run the hooks set for this thread (once each),
+/// and whose hashes all collide, so that every lookup compares.
+#[derive(Debug)]
+struct Rigged(i32);
+
+impl PartialEq for Rigged {
+    fn eq(&self, other: &Self) -> bool {
+        if let Some(hook) = ON_EQ.with(|slot| slot.borrow_mut().take()) {
+            hook();
+        }
+        self.0 == other.0
+    }
+}
+
+impl Eq for Rigged {}
+
+impl Hash for Rigged {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        0u8.hash(state);
+    }
+}
+
+impl Clone for Rigged {
+    fn clone(&self) -> Self {
+        if let Some(hook) = ON_CLONE.with(|slot| slot.borrow_mut().take()) {
+            hook();
+        }
+        Rigged(self.0)
+    }
+}
+
+impl Drop for Rigged {
+    fn drop(&mut self) {
+        if let Some(hook) = ON_DROP.try_with(|slot| slot.borrow_mut().take()).ok().flatten() {
+            hook();
+        }
+    }
+}
+
+/// A hook that records the collection's `len()`, as seen from a `Drop`, in `seen`.
+fn record_len(seen: &Shared<AtomicUsize>, len: impl Fn() -> usize + 'static) -> impl FnOnce() {
+    let seen = seen.clone();
+    move || seen.store(len(), SeqCst)
+}
+
+#[test]
+fn value_map_insert_whose_eq_panics_drops_the_new_key_after_the_lock() {
+    quiet_expected_panics();
+    let map = Rc::new(WeakValueMap::new());
+    let value = Rc::new(1);
+    map.insert(Rigged(1), value.clone());
+    let seen = Shared::new(AtomicUsize::new(usize::MAX));
+    let m = map.clone();
+    on_next_eq(|| expected_panic());
+    on_next_drop(record_len(&seen, move || m.len()));
+    let inserted = catch_unwind(AssertUnwindSafe(|| map.insert(Rigged(2), value.clone())));
+    assert!(inserted.is_err(), "the panic propagates");
+    assert_eq!(seen.load(SeqCst), 1, "the new key's Drop did not see the map");
+    assert_eq!(map.len(), 1);
+    assert!(Rc::ptr_eq(&map.get(&Rigged(1)).unwrap(), &value));
+}
+
+#[test]
+fn value_map_get_or_insert_with_whose_eq_panics_drops_the_new_key_after_the_lock() {
+    quiet_expected_panics();
+    let map = Rc::new(WeakValueMap::new());
+    let value = Rc::new(1);
+    map.insert(Rigged(1), value.clone());
+    let seen = Shared::new(AtomicUsize::new(usize::MAX));
+    let m = map.clone();
+    // The lookup's `Eq` passes; the insertion's, under the lock, panics.
+    on_next_eq(|| on_next_eq(|| expected_panic()));
+    on_next_drop(record_len(&seen, move || m.len()));
+    let made = Rc::new(2);
+    let got = catch_unwind(AssertUnwindSafe(|| {
+        map.get_or_insert_with(Rigged(2), || made.clone())
+    }));
+    assert!(got.is_err(), "the panic propagates");
+    assert_eq!(seen.load(SeqCst), 1, "the new key's Drop did not see the map");
+    assert_eq!(map.len(), 1);
+    assert_eq!(Rc::strong_count(&made), 1, "the value made was not released");
+}
+
+#[test]
+fn value_map_iteration_whose_key_clone_panics_drops_the_clones_after_the_lock() {
+    quiet_expected_panics();
+    let map = Rc::new(WeakValueMap::new());
+    let (one, two) = (Rc::new(1), Rc::new(2));
+    map.insert(Rigged(1), one.clone());
+    map.insert(Rigged(2), two.clone());
+    let seen = Shared::new(AtomicUsize::new(usize::MAX));
+    let m = map.clone();
+    // The snapshot's first `Clone` passes; the second panics, and the first clone is
+    // dropped.
+    on_next_clone(|| on_next_clone(|| expected_panic()));
+    on_next_drop(record_len(&seen, move || m.len()));
+    let walked = catch_unwind(AssertUnwindSafe(|| map.iter().count()));
+    assert!(walked.is_err(), "the panic propagates");
+    assert_eq!(seen.load(SeqCst), 2, "the clone's Drop did not see the map");
+    assert_eq!(map.iter().count(), 2);
+}
+
+#[test]
+fn key_map_insert_whose_eq_panics_drops_the_value_after_the_lock() {
+    quiet_expected_panics();
+    let map = Rc::new(WeakKeyMap::new());
+    let (one, two) = (Rc::new(Rigged(1)), Rc::new(Rigged(2)));
+    map.insert(&one, OnDrop::new(|| ()));
+    let seen = Shared::new(AtomicUsize::new(usize::MAX));
+    let m = map.clone();
+    on_next_eq(|| expected_panic());
+    let value = OnDrop::new(record_len(&seen, move || m.len()));
+    let inserted = catch_unwind(AssertUnwindSafe(|| map.insert(&two, value)));
+    assert!(inserted.is_err(), "the panic propagates");
+    assert_eq!(seen.load(SeqCst), 1, "the new value's Drop did not see the map");
+    assert_eq!(map.len(), 1);
+    assert!(!map.contains_key(&Rigged(2)));
+}
+
+#[test]
+fn key_map_iteration_whose_value_clone_panics_drops_the_clones_after_the_lock() {
+    quiet_expected_panics();
+    let map = Rc::new(WeakKeyMap::new());
+    let (one, two) = (Rc::new(Rigged(1)), Rc::new(Rigged(2)));
+    map.insert(&one, Rigged(10));
+    map.insert(&two, Rigged(20));
+    let seen = Shared::new(AtomicUsize::new(usize::MAX));
+    let m = map.clone();
+    on_next_clone(|| on_next_clone(|| expected_panic()));
+    on_next_drop(record_len(&seen, move || m.len()));
+    let walked = catch_unwind(AssertUnwindSafe(|| map.iter().count()));
+    assert!(walked.is_err(), "the panic propagates");
+    assert_eq!(seen.load(SeqCst), 2, "the clone's Drop did not see the map");
+    assert_eq!(map.values().count(), 2);
+}
+
+#[test]
+fn key_map_eq_that_panics_after_its_key_lost_every_other_handle() {
+    quiet_expected_panics();
+    let map = Rc::new(WeakKeyMap::new());
+    let one = Rc::new(Rigged(1));
+    map.insert(&one, "one");
+    let seen = Shared::new(AtomicUsize::new(usize::MAX));
+    let m = map.clone();
+    // Under the lock, comparing with the stored key: its last other handle goes, then
+    // `Eq` panics. The lookup's own handle is now the last: the key dies when it is
+    // dropped, and its `Drop` uses the map.
+    on_next_eq(move || {
+        drop(one);
+        expected_panic();
+    });
+    on_next_drop(record_len(&seen, move || m.len()));
+    let probe = Rigged(1);
+    let lookup = catch_unwind(AssertUnwindSafe(|| map.get(&probe)));
+    assert!(lookup.is_err(), "the panic propagates");
+    assert_eq!(seen.load(SeqCst), 1, "the key's Drop did not see the map");
+    assert!(map.is_empty(), "the dead key's entry was left in the map");
+}

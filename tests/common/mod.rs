@@ -18,6 +18,37 @@ pub static AT_EXIT_REPORTS: AtomicUsize = AtomicUsize::new(0);
 
 thread_local! {
     static SINK: RefCell<Option<Vec<(PanicSource, String, String)>>> = const { RefCell::new(None) };
+    /// What the handler does on this thread after recording a report (a test of a
+    /// misbehaving handler).
+    static HANDLER_ALSO: RefCell<Option<Box<dyn Fn()>>> = const { RefCell::new(None) };
+}
+
+/// A panic payload whose `Drop` panics (with an expected message): what a careless
+/// panic handler may throw with `std::panic::panic_any`.
+pub struct PayloadBomb;
+
+impl Drop for PayloadBomb {
+    fn drop(&mut self) {
+        panic!("{EXPECTED}: a panic payload's Drop");
+    }
+}
+
+/// Runs `f` with the panic handler also running `also` on this thread, after it has
+/// recorded each report (as `capture_reports` does); returns what `f` returned with the
+/// reports.
+pub fn with_handler_also<R>(
+    also: impl Fn() + 'static,
+    f: impl FnOnce() -> R,
+) -> (R, Vec<(PanicSource, String, String)>) {
+    HANDLER_ALSO.with(|slot| *slot.borrow_mut() = Some(Box::new(also)));
+    struct Reset;
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            let _ = HANDLER_ALSO.try_with(|slot| slot.borrow_mut().take());
+        }
+    }
+    let _reset = Reset;
+    capture_reports(f)
 }
 
 fn install() {
@@ -31,7 +62,8 @@ fn install() {
                 .map(|s| s.to_string())
                 .or_else(|| info.payload().downcast_ref::<String>().cloned())
                 .unwrap_or_default();
-            if !message.starts_with(EXPECTED) {
+            let bomb = info.payload().downcast_ref::<PayloadBomb>().is_some();
+            if !message.starts_with(EXPECTED) && !bomb {
                 default_hook(info);
             }
         }));
@@ -59,6 +91,11 @@ fn install() {
             if !captured {
                 eprintln!("weakref: {report}");
             }
+            let _ = HANDLER_ALSO.try_with(|also| {
+                if let Some(also) = also.borrow().as_ref() {
+                    also();
+                }
+            });
         });
     });
 }
