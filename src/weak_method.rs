@@ -8,14 +8,21 @@
 //! user's callback once, at the first of the deaths. The record is freed as soon as
 //! the last handle goes, cancelling those callbacks (no cycle, R13.6).
 
+// The record's flag and mutex: loom's under `--cfg loom`, so that the model tests
+// explore the race between a death and `with_callback`.
+#[cfg(loom)]
+pub(crate) use loom::sync::{atomic::AtomicBool, Mutex};
+#[cfg(not(loom))]
+pub(crate) use std::sync::{atomic::AtomicBool, Mutex};
+
 /// Defines `WeakMethod` in the calling flavour module.
 macro_rules! weak_method {
     (
         $module:literal, $Strong:ident, $Shared:ident,
         fn_bounds: [$($fb:tt)*], callback_bounds: [$($cb:tt)+]
     ) => {
-        use std::sync::atomic::{AtomicBool, Ordering};
-        use std::sync::Mutex;
+        use std::sync::atomic::Ordering;
+        use $crate::weak_method::{AtomicBool, Mutex};
 
         /// What a `WeakMethod` calls.
         enum Method<F> {

@@ -452,3 +452,36 @@ fn removals_crossing_two_maps_locked_by_two_threads_do_not_deadlock() {
     );
     assert!(n > 1);
 }
+
+struct Receiver;
+
+impl Receiver {
+    fn answer(&self, (): ()) -> u32 {
+        42
+    }
+}
+
+#[test]
+fn weak_method_callback_set_while_the_receiver_dies_runs_once() {
+    // Issue #12: `with_callback` on one thread, the receiver's death on another. The
+    // callback runs exactly once, whichever comes first (before the fix, a callback
+    // stored just after the death had taken the empty slot never ran).
+    model(|| {
+        let receiver = Arc::new(Receiver);
+        let method = weakref::sync::WeakMethod::new(&receiver, Receiver::answer);
+        let ran = Shared::new(loom::sync::atomic::AtomicUsize::new(0));
+        let t = thread::spawn(move || drop(receiver));
+        let r = ran.clone();
+        let method = method.with_callback(move |_| {
+            r.fetch_add(1, SeqCst);
+        });
+        t.join().unwrap();
+        assert_eq!(
+            ran.load(SeqCst),
+            1,
+            "the callback ran {} times",
+            ran.load(SeqCst)
+        );
+        assert_eq!(method.call(()), None);
+    });
+}
