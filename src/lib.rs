@@ -77,22 +77,16 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
 
-mod collections;
-mod exit;
-mod finalize;
+mod api;
 mod flavor;
-mod proxy;
 mod raw;
 mod report;
 mod repr;
-mod strong;
-mod weak;
-mod weak_method;
 
 pub mod rc;
 pub mod sync;
 
-pub use proxy::ReferenceError;
+pub use api::proxy::ReferenceError;
 pub use report::{
     reset_panic_handler, set_panic_handler, CallbackPanic, PanicHandler, PanicSource,
 };

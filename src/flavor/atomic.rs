@@ -184,7 +184,7 @@ impl Word for AtomicWord {
 /// A mutex that knows which thread holds it, so that re-entrant use is a panic
 /// instead of a deadlock ([`Lock::try_now`] never waits at all). The core never
 /// panics while holding it; if user code (a key's `Eq`, say) did, the collection
-/// applied its pending removals on the way out (see `collections/guarded.rs`), the data
+/// applied its pending removals on the way out (see `raw/guarded.rs`), the data
 /// is consistent, and the poison is ignored.
 pub(crate) struct AtomicLock<T> {
     mutex: Mutex<T>,

@@ -15,9 +15,15 @@
 
 pub(crate) mod callback;
 pub(crate) mod death;
+pub(crate) mod exit;
+pub(crate) mod exit_hooks;
 pub(crate) mod finalize;
+pub(crate) mod guarded;
 pub(crate) mod hosted;
+pub(crate) mod key_map;
 pub(crate) mod node;
 pub(crate) mod rc_box;
 pub(crate) mod strong;
+pub(crate) mod table;
+pub(crate) mod value_map;
 pub(crate) mod weak;

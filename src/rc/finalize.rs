@@ -6,7 +6,7 @@ use crate::flavor::Local;
 use crate::raw::finalize::RawFinalize;
 use crate::rc::Rc;
 
-crate::finalize::finalize!(
+crate::api::finalize::finalize!(
     "rc", Rc, Local,
     exit_when: "the exit of the thread that created it",
     at_exit: " # At exit

@@ -1,7 +1,7 @@
 //! `rc::WeakKeyMap`, `rc::PtrWeakKeyMap`, `rc::WeakSet`, `rc::PtrWeakSet`.
 
-use crate::collections::key_map::{ByIdentity, ByValue};
-use crate::collections::key_map_api::{weak_key_map, weak_set};
+use crate::raw::key_map::{ByIdentity, ByValue};
+use crate::api::key_map::{weak_key_map, weak_set};
 use crate::rc::{Rc, Weak};
 
 weak_key_map!(

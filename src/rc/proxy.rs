@@ -2,4 +2,4 @@
 
 use crate::rc::{Rc, Weak};
 
-crate::proxy::proxy!("rc", Rc, 'static);
+crate::api::proxy::proxy!("rc", Rc, 'static);

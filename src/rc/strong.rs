@@ -13,7 +13,7 @@ use crate::raw::strong::RawRc;
 use crate::raw::weak::RawWeak;
 use crate::rc::Weak;
 
-crate::strong::strong!(
+crate::api::strong::strong!(
     "rc", Rc, Local,
     intro: " A single-threaded reference-counting pointer whose weak references can call back
  when the value dies. 'Rc' stands for 'Reference Counted'.",

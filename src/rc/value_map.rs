@@ -2,4 +2,4 @@
 
 use crate::rc::{Rc, Weak};
 
-crate::collections::value_map_api::weak_value_map!("rc", Rc, crate::flavor::Local, 'static);
+crate::api::value_map::weak_value_map!("rc", Rc, crate::flavor::Local, 'static);

@@ -7,4 +7,4 @@ use crate::flavor::Local;
 use crate::raw::weak::RawWeak;
 use crate::rc::Rc;
 
-crate::weak::weak!("rc", Rc, Local);
+crate::api::weak::weak!("rc", Rc, Local);

@@ -2,4 +2,4 @@
 
 use crate::rc::{Rc, Weak};
 
-crate::weak_method::weak_method!("rc", Rc, rc, fn_bounds: ['static], callback_bounds: ['static]);
+crate::api::weak_method::weak_method!("rc", Rc, rc, fn_bounds: ['static], callback_bounds: ['static]);

@@ -6,7 +6,7 @@ use crate::flavor::Atomic;
 use crate::raw::finalize::RawFinalize;
 use crate::sync::Arc;
 
-crate::finalize::finalize!(
+crate::api::finalize::finalize!(
     "sync", Arc, Atomic,
     exit_when: "the process's exit",
     at_exit: " # At exit

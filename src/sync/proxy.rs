@@ -2,4 +2,4 @@
 
 use crate::sync::{Arc, Weak};
 
-crate::proxy::proxy!("sync", Arc, Send + 'static);
+crate::api::proxy::proxy!("sync", Arc, Send + 'static);

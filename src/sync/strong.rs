@@ -13,7 +13,7 @@ use crate::raw::strong::RawRc;
 use crate::raw::weak::RawWeak;
 use crate::sync::Weak;
 
-crate::strong::strong!(
+crate::api::strong::strong!(
     "sync", Arc, Atomic,
     intro: " A thread-safe reference-counting pointer whose weak references can call back when
  the value dies. 'Arc' stands for 'Atomically Reference Counted'.",

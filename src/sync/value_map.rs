@@ -2,7 +2,7 @@
 
 use crate::sync::{Arc, Weak};
 
-crate::collections::value_map_api::weak_value_map!(
+crate::api::value_map::weak_value_map!(
     "sync",
     Arc,
     crate::flavor::Atomic,

@@ -7,7 +7,7 @@ use crate::flavor::Atomic;
 use crate::raw::weak::RawWeak;
 use crate::sync::Arc;
 
-crate::weak::weak!("sync", Arc, Atomic);
+crate::api::weak::weak!("sync", Arc, Atomic);
 
 // SAFETY: as std's `sync::Weak`: a `Weak` can upgrade to an `Arc` on any thread.
 unsafe impl<T: Send + Sync> Send for Weak<T> {}

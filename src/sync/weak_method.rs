@@ -2,7 +2,7 @@
 
 use crate::sync::{Arc, Weak};
 
-crate::weak_method::weak_method!(
+crate::api::weak_method::weak_method!(
     "sync", Arc, sync,
     fn_bounds: [Send + Sync + 'static], callback_bounds: [Send + 'static]
 );

@@ -30,7 +30,7 @@ impl std::error::Error for ReferenceError {}
 /// Defines `Proxy` in the calling flavour module.
 macro_rules! proxy {
     ($module:literal, $Strong:ident, $($bound:tt)+) => {
-        use crate::proxy::ReferenceError;
+        use crate::api::proxy::ReferenceError;
 
         #[doc = concat!("A weak handle to an `", stringify!($Strong), "`'s value whose use fails with [`ReferenceError`] once")]
         /// the value is dead, instead of giving `None` (Python's `weakref.proxy`).

@@ -22,7 +22,7 @@ macro_rules! weak_method {
         fn_bounds: [$($fb:tt)*], callback_bounds: [$($cb:tt)+]
     ) => {
         use std::sync::atomic::Ordering;
-        use $crate::weak_method::{AtomicBool, Mutex};
+        use $crate::api::weak_method::{AtomicBool, Mutex};
 
         /// What a `WeakMethod` calls.
         enum Method<F> {

@@ -55,7 +55,7 @@ macro_rules! weak_key_map {
         /// assert!(notes.is_empty());
         /// ```
         pub struct $Name<K, V, S = std::collections::hash_map::RandomState> {
-            core: crate::collections::key_map::KeyMapCore<K, V, $Flavor, S, $Policy>,
+            core: crate::raw::key_map::KeyMapCore<K, V, $Flavor, S, $Policy>,
         }
 
         impl<K: $($kb)* 'static, V> $Name<K, V, std::collections::hash_map::RandomState> {
@@ -79,7 +79,7 @@ macro_rules! weak_key_map {
         impl<K: $($kb)* 'static, V, S: core::hash::BuildHasher> $Name<K, V, S> {
             /// An empty map with room for `capacity` entries, using `hasher`.
             pub fn with_capacity_and_hasher(capacity: usize, hasher: S) -> Self {
-                $Name { core: crate::collections::key_map::KeyMapCore::with_capacity_and_hasher(capacity, hasher) }
+                $Name { core: crate::raw::key_map::KeyMapCore::with_capacity_and_hasher(capacity, hasher) }
             }
 
             /// An empty map using `hasher`.
@@ -270,7 +270,7 @@ macro_rules! weak_set {
         /// assert_eq!(left, ["b"]);
         /// ```
         pub struct $Name<T, S = std::collections::hash_map::RandomState> {
-            core: crate::collections::key_map::KeyMapCore<T, (), $Flavor, S, $Policy>,
+            core: crate::raw::key_map::KeyMapCore<T, (), $Flavor, S, $Policy>,
         }
 
         impl<T: $($kb)* 'static> $Name<T, std::collections::hash_map::RandomState> {
@@ -294,7 +294,7 @@ macro_rules! weak_set {
         impl<T: $($kb)* 'static, S: core::hash::BuildHasher> $Name<T, S> {
             /// An empty set with room for `capacity` elements, using `hasher`.
             pub fn with_capacity_and_hasher(capacity: usize, hasher: S) -> Self {
-                $Name { core: crate::collections::key_map::KeyMapCore::with_capacity_and_hasher(capacity, hasher) }
+                $Name { core: crate::raw::key_map::KeyMapCore::with_capacity_and_hasher(capacity, hasher) }
             }
 
             /// An empty set using `hasher`.

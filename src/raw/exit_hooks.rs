@@ -13,7 +13,7 @@
 //! second finds its domain shut down.
 
 use crate::flavor::{Atomic, Local, LocalLock, Lock};
-use crate::raw::finalize::{run_exit, ExitFlavor, ExitList};
+use crate::raw::exit::{run_exit, ExitFlavor, ExitList};
 
 thread_local! {
     // No `Drop`, so it stays usable while the thread's other destructors run: a
@@ -86,7 +86,7 @@ mod process_hook {
     use std::sync::Once;
 
     use crate::flavor::{Atomic, Local};
-    use crate::raw::finalize::run_exit;
+    use crate::raw::exit::run_exit;
     use crate::report::catch_quietly;
 
     extern "C" {

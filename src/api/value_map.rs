@@ -10,7 +10,7 @@ macro_rules! weak_value_map {
         use std::borrow::Borrow;
         use std::collections::hash_map::RandomState;
 
-        use crate::collections::value_map::ValueMapCore;
+        use crate::raw::value_map::ValueMapCore;
 
         #[doc = concat!("A hash map whose values are held weakly: an entry disappears the moment")]
         #[doc = concat!("its value dies (Python's `weakref.WeakValueDictionary`).")]

@@ -1,12 +1,5 @@
-//! Weak collections, written once over the flavour: the cores (generic over the
-//! crate's `Flavor`) and the public types' definitions, which `rc` and `sync`
-//! instantiate; and the lock discipline they share (`guarded.rs`).
-
-pub(crate) mod guarded;
-pub(crate) mod key_map;
-pub(crate) mod key_map_api;
-pub(crate) mod value_map;
-pub(crate) mod value_map_api;
+//! The hash tables of the weak collections (`value_map.rs`, `key_map.rs`): entries
+//! that keep their key's hash, and the helpers both cores use to take entries out.
 
 use hashbrown::HashTable;
 

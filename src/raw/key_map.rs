@@ -23,8 +23,8 @@ use core::marker::PhantomData;
 
 use hashbrown::HashTable;
 
-use super::guarded::{drop_each, Guarded, Removal};
-use super::{shrink_if_sparse, take, take_any, take_both, Hashed};
+use crate::raw::guarded::{drop_each, Guarded, Removal};
+use crate::raw::table::{shrink_if_sparse, take, take_any, take_both, Hashed};
 use crate::flavor::Flavor;
 use crate::raw::strong::RawRc;
 use crate::raw::weak::RawWeak;
