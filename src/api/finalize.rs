@@ -4,7 +4,7 @@
 
 /// Defines `finalize` and `Finalize` in the calling flavour module.
 macro_rules! finalize {
-    ($module:literal, $Strong:ident, $Flavor:ident, exit_when: $exit_when:literal, at_exit: $at_exit:literal, bounds: [$($bound:tt)+]) => {
+    ($module:ident, $Strong:ident, $Flavor:ident, exit_when: $exit_when:literal, at_exit: $at_exit:literal, bounds: [$($bound:tt)+]) => {
         /// Registers `func(args)` to run once when `obj` dies: Python's
         /// `weakref.finalize(obj, func, *args)`.
         ///
@@ -13,10 +13,10 @@ macro_rules! finalize {
         ///
         #[doc = concat!(" * `obj`'s death, on the thread that drops the last `", stringify!($Strong), "`, after `T`'s destructor,")]
         ///   newest registration first among the object's finalizers and weak-reference
-        #[doc = concat!("   callbacks (see [`", stringify!($Strong), "`]); a panic is caught and reported;")]
+        #[doc = concat!("   callbacks (see [`", stringify!($Strong), "`](super::", stringify!($Strong), ")); a panic is caught and reported;")]
         /// * an explicit [`Finalize::call`], which returns `func`'s result (a panic reaches the
         ///   caller);
-        #[doc = concat!(" * exit (for `", $module, "`: ", $exit_when, "), if it is still alive then and its")]
+        #[doc = concat!(" * exit (for `", stringify!($module), "`: ", $exit_when, "), if it is still alive then and its")]
         ///   [`atexit`](Finalize::atexit) flag is set (the default): see "At exit" below.
         ///
         /// [`Finalize::detach`] cancels it instead and hands back the object and `args`.
@@ -32,7 +32,7 @@ macro_rules! finalize {
         ///
         /// ```
         /// use std::sync::{Arc as Shared, Mutex};
-        #[doc = concat!(" use weakref::", $module, "::{finalize, ", stringify!($Strong), "};")]
+        #[doc = concat!(" use weakref::", stringify!($module), "::{finalize, ", stringify!($Strong), "};")]
         ///
         /// type Log = Shared<Mutex<Vec<String>>>;
         /// let log = Log::default();
@@ -44,14 +44,14 @@ macro_rules! finalize {
         /// drop(obj);
         /// assert_eq!(*log.lock().unwrap(), ["closed data.txt"]);
         /// ```
-        pub fn finalize<T, A, R, Func>(obj: &$Strong<T>, func: Func, args: A) -> Finalize<T, A, R>
+        pub fn finalize<T, A, R, Func>(obj: &$crate::$module::$Strong<T>, func: Func, args: A) -> Finalize<T, A, R>
         where
             Func: FnOnce(A) -> R + $($bound)+,
             A: $($bound)+,
             R: 'static,
         {
             Finalize {
-                raw: RawFinalize::register(&obj.raw, func, args),
+                raw: $crate::raw::finalize::RawFinalize::register(&obj.raw, func, args),
             }
         }
 
@@ -63,7 +63,7 @@ macro_rules! finalize {
         /// `Debug` prints Python's `repr`: `<finalize object at 0x…; for 'Type' at 0x…>` while
         /// the finalizer and its object are alive, `<finalize object at 0x…; dead>` otherwise.
         pub struct Finalize<T, A, R = ()> {
-            raw: RawFinalize<T, $Flavor, A, R>,
+            raw: $crate::raw::finalize::RawFinalize<T, $crate::flavor::$Flavor, A, R>,
         }
 
         impl<T, A, R> Finalize<T, A, R> {
@@ -73,7 +73,7 @@ macro_rules! finalize {
             /// reaches the caller (the finalizer is dead all the same).
             ///
             /// ```
-            #[doc = concat!(" use weakref::", $module, "::{finalize, ", stringify!($Strong), "};")]
+            #[doc = concat!(" use weakref::", stringify!($module), "::{finalize, ", stringify!($Strong), "};")]
             #[doc = concat!(" let obj = ", stringify!($Strong), "::new(());")]
             /// let f = finalize(&obj, |(x, y, z): (i32, i32, i32)| x + y + z, (67, 43, 89));
             /// assert_eq!(f.call(), Some(199));
@@ -87,7 +87,7 @@ macro_rules! finalize {
             /// Whether the finalizer is alive: not yet called, detached or triggered.
             ///
             /// ```
-            #[doc = concat!(" use weakref::", $module, "::{finalize, ", stringify!($Strong), "};")]
+            #[doc = concat!(" use weakref::", stringify!($module), "::{finalize, ", stringify!($Strong), "};")]
             #[doc = concat!(" let obj = ", stringify!($Strong), "::new(());")]
             /// let f = finalize(&obj, |()| (), ());
             /// assert!(f.alive());
@@ -103,7 +103,7 @@ macro_rules! finalize {
             /// once. Otherwise returns `None` and changes nothing.
             ///
             /// ```
-            #[doc = concat!(" use weakref::", $module, "::{finalize, ", stringify!($Strong), "};")]
+            #[doc = concat!(" use weakref::", stringify!($module), "::{finalize, ", stringify!($Strong), "};")]
             #[doc = concat!(" let obj = ", stringify!($Strong), "::new(5);")]
             /// let f = finalize(&obj, |buf: Vec<u8>| drop(buf), vec![1, 2, 3]);
             /// let (back, args) = f.detach().unwrap();
@@ -112,8 +112,8 @@ macro_rules! finalize {
             /// assert!(f.detach().is_none());
             /// assert!(!f.alive());
             /// ```
-            pub fn detach(&self) -> Option<($Strong<T>, A)> {
-                self.raw.detach().map(|(raw, args)| ($Strong { raw }, args))
+            pub fn detach(&self) -> Option<($crate::$module::$Strong<T>, A)> {
+                self.raw.detach().map(|(raw, args)| ($crate::$module::$Strong { raw }, args))
             }
 
             /// If the finalizer and its object are alive, returns the object and a clone of
@@ -123,7 +123,7 @@ macro_rules! finalize {
             /// waits for it; from inside `A::clone` itself, calling or detaching panics.
             ///
             /// ```
-            #[doc = concat!(" use weakref::", $module, "::{finalize, ", stringify!($Strong), "};")]
+            #[doc = concat!(" use weakref::", stringify!($module), "::{finalize, ", stringify!($Strong), "};")]
             #[doc = concat!(" let obj = ", stringify!($Strong), "::new(());")]
             /// let f = finalize(&obj, |name: String| drop(name), "tmp".to_owned());
             /// let (o, args) = f.peek().unwrap();
@@ -131,11 +131,11 @@ macro_rules! finalize {
             /// assert_eq!(args, "tmp");
             /// assert!(f.alive());
             /// ```
-            pub fn peek(&self) -> Option<($Strong<T>, A)>
+            pub fn peek(&self) -> Option<($crate::$module::$Strong<T>, A)>
             where
                 A: Clone,
             {
-                self.raw.peek().map(|(raw, args)| ($Strong { raw }, args))
+                self.raw.peek().map(|(raw, args)| ($crate::$module::$Strong { raw }, args))
             }
 
             /// Whether the finalizer runs at exit (see [`finalize`]) if still alive then
@@ -143,7 +143,7 @@ macro_rules! finalize {
             /// `false` once it is dead.
             ///
             /// ```
-            #[doc = concat!(" use weakref::", $module, "::{finalize, ", stringify!($Strong), "};")]
+            #[doc = concat!(" use weakref::", stringify!($module), "::{finalize, ", stringify!($Strong), "};")]
             #[doc = concat!(" let obj = ", stringify!($Strong), "::new(());")]
             /// let f = finalize(&obj, |()| (), ());
             /// assert!(f.atexit());
@@ -169,14 +169,14 @@ macro_rules! finalize {
             }
         }
 
-        impl<T, A, R> fmt::Debug for Finalize<T, A, R> {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl<T, A, R> ::core::fmt::Debug for Finalize<T, A, R> {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 let referent = self.raw.live_referent();
-                crate::repr::finalize(
+                $crate::repr::finalize(
                     f,
                     self.raw.identity(),
                     referent,
-                    core::any::type_name::<T>(),
+                    ::core::any::type_name::<T>(),
                 )
             }
         }

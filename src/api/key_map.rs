@@ -9,7 +9,7 @@
 /// Defines a weak-key map type in the calling flavour module.
 macro_rules! weak_key_map {
     (
-        $module:literal, $Strong:ident, $Flavor:ty, $Name:ident, $Policy:ty,
+        $module:ident, $Strong:ident, $Flavor:ident, $Name:ident, $Policy:ty,
         lookup: $Probe:ty, |$p:ident| $as_key:expr,
         key_bounds: [$($kb:tt)*], bounds: [$($bound:tt)+],
         compare: $compare:literal
@@ -44,7 +44,7 @@ macro_rules! weak_key_map {
         /// # Example
         ///
         /// ```
-        #[doc = concat!("use weakref::", $module, "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+        #[doc = concat!("use weakref::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
         ///
         /// // Side data about objects, gone with them.
         #[doc = concat!("let notes = ", stringify!($Name), "::new();")]
@@ -54,11 +54,11 @@ macro_rules! weak_key_map {
         /// drop(window);
         /// assert!(notes.is_empty());
         /// ```
-        pub struct $Name<K, V, S = std::collections::hash_map::RandomState> {
-            core: crate::raw::key_map::KeyMapCore<K, V, $Flavor, S, $Policy>,
+        pub struct $Name<K, V, S = ::std::collections::hash_map::RandomState> {
+            core: $crate::raw::key_map::KeyMapCore<K, V, $crate::flavor::$Flavor, S, $Policy>,
         }
 
-        impl<K: $($kb)* 'static, V> $Name<K, V, std::collections::hash_map::RandomState> {
+        impl<K: $($kb)* 'static, V> $Name<K, V, ::std::collections::hash_map::RandomState> {
             /// An empty map.
             pub fn new() -> Self {
                 Self::with_capacity_and_hasher(0, Default::default())
@@ -70,16 +70,16 @@ macro_rules! weak_key_map {
             }
         }
 
-        impl<K: $($kb)* 'static, V> Default for $Name<K, V, std::collections::hash_map::RandomState> {
+        impl<K: $($kb)* 'static, V> Default for $Name<K, V, ::std::collections::hash_map::RandomState> {
             fn default() -> Self {
                 Self::new()
             }
         }
 
-        impl<K: $($kb)* 'static, V, S: core::hash::BuildHasher> $Name<K, V, S> {
+        impl<K: $($kb)* 'static, V, S: ::core::hash::BuildHasher> $Name<K, V, S> {
             /// An empty map with room for `capacity` entries, using `hasher`.
             pub fn with_capacity_and_hasher(capacity: usize, hasher: S) -> Self {
-                $Name { core: crate::raw::key_map::KeyMapCore::with_capacity_and_hasher(capacity, hasher) }
+                $Name { core: $crate::raw::key_map::KeyMapCore::with_capacity_and_hasher(capacity, hasher) }
             }
 
             /// An empty map using `hasher`.
@@ -115,29 +115,29 @@ macro_rules! weak_key_map {
 
             /// The weak references to the keys (Python's `keyrefs()`); a key dying
             /// meanwhile makes its reference dead.
-            pub fn key_refs(&self) -> Vec<Weak<K>> {
-                self.core.key_refs().into_iter().map(|raw| Weak { raw }).collect()
+            pub fn key_refs(&self) -> Vec<$crate::$module::Weak<K>> {
+                self.core.key_refs().into_iter().map(|raw| $crate::$module::Weak { raw }).collect()
             }
 
             /// Removes and returns some entry with a live key (Python's `popitem`).
-            pub fn pop_item(&self) -> Option<($Strong<K>, V)> {
-                self.core.pop_item().map(|(raw, value)| ($Strong { raw }, value))
+            pub fn pop_item(&self) -> Option<($crate::$module::$Strong<K>, V)> {
+                self.core.pop_item().map(|(raw, value)| ($crate::$module::$Strong { raw }, value))
             }
         }
 
-        impl<K: $($kb)* 'static, V: Clone, S: core::hash::BuildHasher> $Name<K, V, S> {
+        impl<K: $($kb)* 'static, V: Clone, S: ::core::hash::BuildHasher> $Name<K, V, S> {
             /// A clone of the value of the entry matching `key`.
             pub fn get(&self, $p: $Probe) -> Option<V> {
                 self.core.get($as_key)
             }
 
             /// The entries with live keys, from a snapshot taken now.
-            pub fn iter(&self) -> impl Iterator<Item = ($Strong<K>, V)> {
-                self.core.entries().map(|(raw, value)| ($Strong { raw }, value))
+            pub fn iter(&self) -> impl Iterator<Item = ($crate::$module::$Strong<K>, V)> {
+                self.core.entries().map(|(raw, value)| ($crate::$module::$Strong { raw }, value))
             }
 
             /// The live keys, from a snapshot.
-            pub fn keys(&self) -> impl Iterator<Item = $Strong<K>> {
+            pub fn keys(&self) -> impl Iterator<Item = $crate::$module::$Strong<K>> {
                 self.iter().map(|(key, _)| key)
             }
 
@@ -148,8 +148,8 @@ macro_rules! weak_key_map {
 
             /// Keeps only the entries for which `keep` returns `true`. `keep` runs
             /// without the map locked, on a snapshot.
-            pub fn retain(&self, mut keep: impl FnMut(&$Strong<K>, &V) -> bool) {
-                self.core.retain(|raw, value| keep($Strong::from_raw_ref(raw), value))
+            pub fn retain(&self, mut keep: impl FnMut(&$crate::$module::$Strong<K>, &V) -> bool) {
+                self.core.retain(|raw, value| keep($crate::$module::$Strong::from_raw_ref(raw), value))
             }
         }
 
@@ -157,18 +157,18 @@ macro_rules! weak_key_map {
         where
             K: $($kb)* $($bound)+,
             V: $($bound)+,
-            S: core::hash::BuildHasher + $($bound)+,
+            S: ::core::hash::BuildHasher + $($bound)+,
         {
             /// Inserts `key -> value`; returns the value replaced. If an equal key is
             /// present, its entry keeps that key object and takes the new value.
             #[doc = concat!("The map holds `key` weakly: keep a `", stringify!($Strong), "` to it elsewhere.")]
-            pub fn insert(&self, key: &$Strong<K>, value: V) -> Option<V> {
+            pub fn insert(&self, key: &$crate::$module::$Strong<K>, value: V) -> Option<V> {
                 self.core.insert(&key.raw, value)
             }
 
             /// The value of the entry matching `key`, or `make()`'s, inserted (Python's
             /// `setdefault`).
-            pub fn get_or_insert_with(&self, key: &$Strong<K>, make: impl FnOnce() -> V) -> V
+            pub fn get_or_insert_with(&self, key: &$crate::$module::$Strong<K>, make: impl FnOnce() -> V) -> V
             where
                 V: Clone,
             {
@@ -176,27 +176,27 @@ macro_rules! weak_key_map {
             }
         }
 
-        impl<K, V, S> Extend<($Strong<K>, V)> for $Name<K, V, S>
+        impl<K, V, S> Extend<($crate::$module::$Strong<K>, V)> for $Name<K, V, S>
         where
             K: $($kb)* $($bound)+,
             V: $($bound)+,
-            S: core::hash::BuildHasher + $($bound)+,
+            S: ::core::hash::BuildHasher + $($bound)+,
         {
             /// Inserts each pair. The map holds keys weakly: a key whose only strong
             /// handle was in the iterator dies, and its entry with it.
-            fn extend<I: IntoIterator<Item = ($Strong<K>, V)>>(&mut self, entries: I) {
+            fn extend<I: IntoIterator<Item = ($crate::$module::$Strong<K>, V)>>(&mut self, entries: I) {
                 for (key, value) in entries {
                     self.insert(&key, value);
                 }
             }
         }
 
-        impl<K, V> FromIterator<($Strong<K>, V)> for $Name<K, V, std::collections::hash_map::RandomState>
+        impl<K, V> FromIterator<($crate::$module::$Strong<K>, V)> for $Name<K, V, ::std::collections::hash_map::RandomState>
         where
             K: $($kb)* $($bound)+,
             V: $($bound)+,
         {
-            fn from_iter<I: IntoIterator<Item = ($Strong<K>, V)>>(entries: I) -> Self {
+            fn from_iter<I: IntoIterator<Item = ($crate::$module::$Strong<K>, V)>>(entries: I) -> Self {
                 let mut map = Self::new();
                 map.extend(entries);
                 map
@@ -207,7 +207,7 @@ macro_rules! weak_key_map {
         where
             K: $($kb)* $($bound)+,
             V: Clone + $($bound)+,
-            S: core::hash::BuildHasher + Clone + $($bound)+,
+            S: ::core::hash::BuildHasher + Clone + $($bound)+,
         {
             /// A new, independent map with the entries whose keys are alive.
             fn clone(&self) -> Self {
@@ -219,14 +219,14 @@ macro_rules! weak_key_map {
             }
         }
 
-        impl<K, V, S> core::fmt::Debug for $Name<K, V, S>
+        impl<K, V, S> ::core::fmt::Debug for $Name<K, V, S>
         where
-            K: $($kb)* core::fmt::Debug + 'static,
-            V: Clone + core::fmt::Debug,
-            S: core::hash::BuildHasher,
+            K: $($kb)* ::core::fmt::Debug + 'static,
+            V: Clone + ::core::fmt::Debug,
+            S: ::core::hash::BuildHasher,
         {
             /// The entries with live keys, as a map.
-            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 f.debug_map().entries(self.iter()).finish()
             }
         }
@@ -236,7 +236,7 @@ macro_rules! weak_key_map {
 /// Defines a weak set type in the calling flavour module.
 macro_rules! weak_set {
     (
-        $module:literal, $Strong:ident, $Flavor:ty, $Name:ident, $Policy:ty,
+        $module:ident, $Strong:ident, $Flavor:ident, $Name:ident, $Policy:ty,
         lookup: $Probe:ty, |$p:ident| $as_key:expr,
         key_bounds: [$($kb:tt)*], bounds: [$($bound:tt)+],
         compare: $compare:literal
@@ -258,7 +258,7 @@ macro_rules! weak_set {
         /// # Example
         ///
         /// ```
-        #[doc = concat!("use weakref::", $module, "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+        #[doc = concat!("use weakref::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
         ///
         #[doc = concat!("let listeners = ", stringify!($Name), "::new();")]
         #[doc = concat!("let a = ", stringify!($Strong), "::new(\"a\");")]
@@ -269,11 +269,11 @@ macro_rules! weak_set {
         /// let left: Vec<_> = listeners.iter().map(|l| *l).collect();
         /// assert_eq!(left, ["b"]);
         /// ```
-        pub struct $Name<T, S = std::collections::hash_map::RandomState> {
-            core: crate::raw::key_map::KeyMapCore<T, (), $Flavor, S, $Policy>,
+        pub struct $Name<T, S = ::std::collections::hash_map::RandomState> {
+            core: $crate::raw::key_map::KeyMapCore<T, (), $crate::flavor::$Flavor, S, $Policy>,
         }
 
-        impl<T: $($kb)* 'static> $Name<T, std::collections::hash_map::RandomState> {
+        impl<T: $($kb)* 'static> $Name<T, ::std::collections::hash_map::RandomState> {
             /// An empty set.
             pub fn new() -> Self {
                 Self::with_capacity_and_hasher(0, Default::default())
@@ -285,16 +285,16 @@ macro_rules! weak_set {
             }
         }
 
-        impl<T: $($kb)* 'static> Default for $Name<T, std::collections::hash_map::RandomState> {
+        impl<T: $($kb)* 'static> Default for $Name<T, ::std::collections::hash_map::RandomState> {
             fn default() -> Self {
                 Self::new()
             }
         }
 
-        impl<T: $($kb)* 'static, S: core::hash::BuildHasher> $Name<T, S> {
+        impl<T: $($kb)* 'static, S: ::core::hash::BuildHasher> $Name<T, S> {
             /// An empty set with room for `capacity` elements, using `hasher`.
             pub fn with_capacity_and_hasher(capacity: usize, hasher: S) -> Self {
-                $Name { core: crate::raw::key_map::KeyMapCore::with_capacity_and_hasher(capacity, hasher) }
+                $Name { core: $crate::raw::key_map::KeyMapCore::with_capacity_and_hasher(capacity, hasher) }
             }
 
             /// An empty set using `hasher`.
@@ -329,33 +329,33 @@ macro_rules! weak_set {
             }
 
             /// The live elements, from a snapshot taken now.
-            pub fn iter(&self) -> impl Iterator<Item = $Strong<T>> {
-                self.core.entries().map(|(raw, ())| $Strong { raw })
+            pub fn iter(&self) -> impl Iterator<Item = $crate::$module::$Strong<T>> {
+                self.core.entries().map(|(raw, ())| $crate::$module::$Strong { raw })
             }
 
             /// Removes and returns some live element (Python's `pop`).
-            pub fn pop(&self) -> Option<$Strong<T>> {
-                self.core.pop_item().map(|(raw, ())| $Strong { raw })
+            pub fn pop(&self) -> Option<$crate::$module::$Strong<T>> {
+                self.core.pop_item().map(|(raw, ())| $crate::$module::$Strong { raw })
             }
 
             /// Keeps only the elements for which `keep` returns `true` (run without the
             /// set locked, on a snapshot).
-            pub fn retain(&self, mut keep: impl FnMut(&$Strong<T>) -> bool) {
-                self.core.retain(|raw, ()| keep($Strong::from_raw_ref(raw)))
+            pub fn retain(&self, mut keep: impl FnMut(&$crate::$module::$Strong<T>) -> bool) {
+                self.core.retain(|raw, ()| keep($crate::$module::$Strong::from_raw_ref(raw)))
             }
 
             /// Whether every live element of `self` is in `other`.
-            pub fn is_subset<S2: core::hash::BuildHasher>(&self, other: &$Name<T, S2>) -> bool {
+            pub fn is_subset<S2: ::core::hash::BuildHasher>(&self, other: &$Name<T, S2>) -> bool {
                 self.iter().all(|x| other.core.contains_key(&*x))
             }
 
             /// Whether every live element of `other` is in `self`.
-            pub fn is_superset<S2: core::hash::BuildHasher>(&self, other: &$Name<T, S2>) -> bool {
+            pub fn is_superset<S2: ::core::hash::BuildHasher>(&self, other: &$Name<T, S2>) -> bool {
                 other.is_subset(self)
             }
 
             /// Whether the two sets have no live element in common.
-            pub fn is_disjoint<S2: core::hash::BuildHasher>(&self, other: &$Name<T, S2>) -> bool {
+            pub fn is_disjoint<S2: ::core::hash::BuildHasher>(&self, other: &$Name<T, S2>) -> bool {
                 self.iter().all(|x| !other.core.contains_key(&*x))
             }
         }
@@ -363,29 +363,29 @@ macro_rules! weak_set {
         impl<T, S> $Name<T, S>
         where
             T: $($kb)* $($bound)+,
-            S: core::hash::BuildHasher + Clone + $($bound)+,
+            S: ::core::hash::BuildHasher + Clone + $($bound)+,
         {
             /// Adds `value`, held weakly; returns whether it was not already present.
-            pub fn add(&self, value: &$Strong<T>) -> bool {
+            pub fn add(&self, value: &$crate::$module::$Strong<T>) -> bool {
                 self.core.insert(&value.raw, ()).is_none()
             }
 
             /// A new set with the live elements of both.
-            pub fn union<S2: core::hash::BuildHasher>(&self, other: &$Name<T, S2>) -> Self {
+            pub fn union<S2: ::core::hash::BuildHasher>(&self, other: &$Name<T, S2>) -> Self {
                 let result = self.clone();
                 other.iter().for_each(|x| { result.add(&x); });
                 result
             }
 
             /// A new set with the live elements in both.
-            pub fn intersection<S2: core::hash::BuildHasher>(&self, other: &$Name<T, S2>) -> Self {
+            pub fn intersection<S2: ::core::hash::BuildHasher>(&self, other: &$Name<T, S2>) -> Self {
                 let result = Self::with_hasher(self.core.hasher());
                 self.iter().filter(|x| other.core.contains_key(&**x)).for_each(|x| { result.add(&x); });
                 result
             }
 
             /// A new set with the live elements of `self` not in `other`.
-            pub fn difference<S2: core::hash::BuildHasher>(&self, other: &$Name<T, S2>) -> Self {
+            pub fn difference<S2: ::core::hash::BuildHasher>(&self, other: &$Name<T, S2>) -> Self {
                 let result = Self::with_hasher(self.core.hasher());
                 self.iter().filter(|x| !other.core.contains_key(&**x)).for_each(|x| { result.add(&x); });
                 result
@@ -399,24 +399,24 @@ macro_rules! weak_set {
             }
         }
 
-        impl<T, S> Extend<$Strong<T>> for $Name<T, S>
+        impl<T, S> Extend<$crate::$module::$Strong<T>> for $Name<T, S>
         where
             T: $($kb)* $($bound)+,
-            S: core::hash::BuildHasher + Clone + $($bound)+,
+            S: ::core::hash::BuildHasher + Clone + $($bound)+,
         {
-            fn extend<I: IntoIterator<Item = $Strong<T>>>(&mut self, values: I) {
+            fn extend<I: IntoIterator<Item = $crate::$module::$Strong<T>>>(&mut self, values: I) {
                 for value in values {
                     self.add(&value);
                 }
             }
         }
 
-        impl<T> FromIterator<$Strong<T>> for $Name<T, std::collections::hash_map::RandomState>
+        impl<T> FromIterator<$crate::$module::$Strong<T>> for $Name<T, ::std::collections::hash_map::RandomState>
         where
             T: $($kb)* $($bound)+,
         {
             /// A set of the elements (held weakly: keep them alive elsewhere).
-            fn from_iter<I: IntoIterator<Item = $Strong<T>>>(values: I) -> Self {
+            fn from_iter<I: IntoIterator<Item = $crate::$module::$Strong<T>>>(values: I) -> Self {
                 let mut set = Self::new();
                 set.extend(values);
                 set
@@ -426,7 +426,7 @@ macro_rules! weak_set {
         impl<T, S> Clone for $Name<T, S>
         where
             T: $($kb)* $($bound)+,
-            S: core::hash::BuildHasher + Clone + $($bound)+,
+            S: ::core::hash::BuildHasher + Clone + $($bound)+,
         {
             /// A new, independent set with the live elements.
             fn clone(&self) -> Self {
@@ -436,9 +436,9 @@ macro_rules! weak_set {
             }
         }
 
-        impl<T: $($kb)* core::fmt::Debug + 'static, S: core::hash::BuildHasher> core::fmt::Debug for $Name<T, S> {
+        impl<T: $($kb)* ::core::fmt::Debug + 'static, S: ::core::hash::BuildHasher> ::core::fmt::Debug for $Name<T, S> {
             /// The live elements, as a set.
-            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 f.debug_set().entries(self.iter()).finish()
             }
         }

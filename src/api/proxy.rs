@@ -1,5 +1,5 @@
 //! Proxies (Python's `weakref.proxy`): weak handles whose access fails with
-//! [`ReferenceError`] once the referent is dead. The type is written once, as
+//! [`ReferenceError`](crate::ReferenceError) once the referent is dead. The type is written once, as
 //! [`proxy!`], and instantiated in `rc` and `sync`.
 
 use core::fmt;
@@ -29,10 +29,9 @@ impl std::error::Error for ReferenceError {}
 
 /// Defines `Proxy` in the calling flavour module.
 macro_rules! proxy {
-    ($module:literal, $Strong:ident, $($bound:tt)+) => {
-        use crate::api::proxy::ReferenceError;
+    ($module:ident, $Strong:ident, $($bound:tt)+) => {
 
-        #[doc = concat!("A weak handle to an `", stringify!($Strong), "`'s value whose use fails with [`ReferenceError`] once")]
+        #[doc = concat!("A weak handle to an `", stringify!($Strong), "`'s value whose use fails with [`ReferenceError`](crate::ReferenceError) once")]
         /// the value is dead, instead of giving `None` (Python's `weakref.proxy`).
         ///
         /// Python forwards attribute access and operators through a proxy; in Rust, reach
@@ -42,7 +41,7 @@ macro_rules! proxy {
         /// dies. Like Python's, a proxy is not hashable:
         ///
         /// ```compile_fail
-        #[doc = concat!("use weakref::", $module, "::{", stringify!($Strong), ", Proxy};")]
+        #[doc = concat!("use weakref::", stringify!($module), "::{", stringify!($Strong), ", Proxy};")]
         /// use std::collections::HashSet;
         #[doc = concat!("let obj = ", stringify!($Strong), "::new(1);")]
         /// HashSet::new().insert(Proxy::new(&obj)); // Proxy is not Hash
@@ -51,7 +50,7 @@ macro_rules! proxy {
         /// # Example
         ///
         /// ```
-        #[doc = concat!("use weakref::", $module, "::{", stringify!($Strong), ", Proxy};")]
+        #[doc = concat!("use weakref::", stringify!($module), "::{", stringify!($Strong), ", Proxy};")]
         ///
         #[doc = concat!("let config = ", stringify!($Strong), "::new(String::from(\"debug\"));")]
         /// let p = Proxy::new(&config);
@@ -61,38 +60,38 @@ macro_rules! proxy {
         /// ```
         #[repr(transparent)]
         pub struct Proxy<T> {
-            weak: Weak<T>,
+            weak: $crate::$module::Weak<T>,
         }
 
         impl<T> Proxy<T> {
             /// A proxy to `value`'s referent.
-            pub fn new(value: &$Strong<T>) -> Proxy<T> {
-                Proxy { weak: $Strong::downgrade(value) }
+            pub fn new(value: &$crate::$module::$Strong<T>) -> Proxy<T> {
+                Proxy { weak: $crate::$module::$Strong::downgrade(value) }
             }
 
             /// A proxy whose `callback` runs once when the value dies, with the proxy
             /// itself (already dead) as its argument; it runs as a weak reference's
-            #[doc = concat!("callback does (see [`", stringify!($Strong), "::downgrade_with`]).")]
-            pub fn with_callback<C>(value: &$Strong<T>, callback: C) -> Proxy<T>
+            #[doc = concat!("callback does (see [`", stringify!($Strong), "::downgrade_with`](super::", stringify!($Strong), "::downgrade_with)).")]
+            pub fn with_callback<C>(value: &$crate::$module::$Strong<T>, callback: C) -> Proxy<T>
             where
                 C: FnOnce(&Proxy<T>) + $($bound)+,
             {
-                Proxy { weak: $Strong::downgrade_with(value, move |weak| callback(Proxy::from_weak_ref(weak))) }
+                Proxy { weak: $crate::$module::$Strong::downgrade_with(value, move |weak| callback(Proxy::from_weak_ref(weak))) }
             }
 
-            fn from_weak_ref(weak: &Weak<T>) -> &Proxy<T> {
+            fn from_weak_ref(weak: &$crate::$module::Weak<T>) -> &Proxy<T> {
                 // SAFETY: `Proxy` is a `repr(transparent)` wrapper of `Weak<T>`.
-                unsafe { &*(weak as *const Weak<T>).cast::<Proxy<T>>() }
+                unsafe { &*(weak as *const $crate::$module::Weak<T>).cast::<Proxy<T>>() }
             }
 
-            /// A strong handle to the value, or [`ReferenceError`] if it is dead.
-            pub fn get(&self) -> Result<$Strong<T>, ReferenceError> {
-                self.weak.upgrade().ok_or(ReferenceError)
+            /// A strong handle to the value, or [`ReferenceError`](crate::ReferenceError) if it is dead.
+            pub fn get(&self) -> Result<$crate::$module::$Strong<T>, $crate::ReferenceError> {
+                self.weak.upgrade().ok_or($crate::ReferenceError)
             }
 
             /// Calls `f` with the value, which is kept alive for the call (so it cannot
-            /// die in the middle, whatever `f` drops), or returns [`ReferenceError`].
-            pub fn with<R>(&self, f: impl FnOnce(&T) -> R) -> Result<R, ReferenceError> {
+            /// die in the middle, whatever `f` drops), or returns [`ReferenceError`](crate::ReferenceError).
+            pub fn with<R>(&self, f: impl FnOnce(&T) -> R) -> Result<R, $crate::ReferenceError> {
                 let value = self.get()?;
                 Ok(f(&value))
             }
@@ -104,7 +103,7 @@ macro_rules! proxy {
             }
 
             /// The weak reference behind the proxy.
-            pub fn as_weak(&self) -> &Weak<T> {
+            pub fn as_weak(&self) -> &$crate::$module::Weak<T> {
                 &self.weak
             }
         }
@@ -116,10 +115,10 @@ macro_rules! proxy {
             }
         }
 
-        impl<T> core::fmt::Debug for Proxy<T> {
+        impl<T> ::core::fmt::Debug for Proxy<T> {
             /// Python's `repr`: `<weakproxy at 0x…; to 'Type' at 0x…>`, or
             /// `<weakproxy at 0x…; dead>`. Never fails.
-            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 let shown = format!("{:?}", self.weak);
                 f.write_str(&shown.replacen("<weakref", "<weakproxy", 1))
             }

@@ -5,29 +5,29 @@
 /// Defines the strong pointer in the calling flavour module.
 macro_rules! strong {
     (
-        $module:literal, $Strong:ident, $Flavor:ident,
+        $module:ident, $Strong:ident, $Flavor:ident,
         intro: $intro:literal, threads: $threads:literal, callback_bounds: [$($cb:tt)+]
     ) => {
         #[doc = $intro]
         ///
-        #[doc = concat!(" `", stringify!($Strong), "<T>` is a superset of [`", "std::", $module, "::", stringify!($Strong), "<T>`] for sized `T`: the same methods with the")]
+        #[doc = concat!(" `", stringify!($Strong), "<T>` is a superset of [`", "std::", stringify!($module), "::", stringify!($Strong), "<T>`] for sized `T`: the same methods with the")]
         /// same meaning, the same size (one pointer), the same allocation size, and the same
         #[doc = concat!(" cost for `clone`, `drop`, [`downgrade`](", stringify!($Strong), "::downgrade) and")]
-        /// [`upgrade`](Weak::upgrade). On top of that:
+        /// [`upgrade`](super::Weak::upgrade). On top of that:
         ///
-        #[doc = concat!(" * [`", stringify!($Strong), "::downgrade_with`] makes a weak reference whose callback runs when the value")]
+        #[doc = concat!(" * [`", stringify!($Strong), "::downgrade_with`](super::", stringify!($Strong), "::downgrade_with) makes a weak reference whose callback runs when the value")]
         ///   dies, like Python's `weakref.ref(obj, callback)`;
-        #[doc = concat!(" * [`finalize`](", "crate::", $module, "::finalize) registers a function to run once when the value")]
+        #[doc = concat!(" * [`finalize`](", "crate::", stringify!($module), "::finalize) registers a function to run once when the value")]
         ///   dies (or at exit: the creating thread's for `rc`, the process's for `sync`), like
         ///   Python's `weakref.finalize`;
-        #[doc = concat!(" * [`", stringify!($Strong), "::weakref_count`] and [`", stringify!($Strong), "::weakrefs`] are Python's `getweakrefcount` and")]
+        #[doc = concat!(" * [`", stringify!($Strong), "::weakref_count`](super::", stringify!($Strong), "::weakref_count) and [`", stringify!($Strong), "::weakrefs`](super::", stringify!($Strong), "::weakrefs) are Python's `getweakrefcount` and")]
         ///   `getweakrefs`.
         ///
         #[doc = concat!(" # What happens when the last `", stringify!($Strong), "` goes")]
         ///
         /// In this order, on the thread that drops it:
         ///
-        /// 1. The strong count becomes zero: from now on every [`Weak`] to the value fails to
+        /// 1. The strong count becomes zero: from now on every [`Weak`](super::Weak) to the value fails to
         ///    upgrade.
         /// 2. `T`'s destructor runs (Python's `__del__`).
         /// 3. The callbacks of the value's weak references and its finalizers run, newest
@@ -42,23 +42,23 @@ macro_rules! strong {
         /// continues.
         ///
         /// The other ways a value's life ends run step 3 as well, before they return:
-        #[doc = concat!(" [`", stringify!($Strong), "::try_unwrap`], [`", stringify!($Strong), "::into_inner`] and [`", stringify!($Strong), "::unwrap_or_clone`] when they take")]
-        #[doc = concat!(" the value out, and [`", stringify!($Strong), "::make_mut`] when it moves the value away from its weak")]
+        #[doc = concat!(" [`", stringify!($Strong), "::try_unwrap`](super::", stringify!($Strong), "::try_unwrap), [`", stringify!($Strong), "::into_inner`](super::", stringify!($Strong), "::into_inner) and [`", stringify!($Strong), "::unwrap_or_clone`](super::", stringify!($Strong), "::unwrap_or_clone) when they take")]
+        #[doc = concat!(" the value out, and [`", stringify!($Strong), "::make_mut`](super::", stringify!($Strong), "::make_mut) when it moves the value away from its weak")]
         /// references.
         ///
         #[doc = $threads]
-        #[doc = concat!(" # Differences from `", "std::", $module, "::", stringify!($Strong), "`")]
+        #[doc = concat!(" # Differences from `", "std::", stringify!($module), "::", stringify!($Strong), "`")]
         ///
         #[doc = concat!(" Only sized `T` is supported: `", stringify!($Strong), "<str>`, `", stringify!($Strong), "<[T]>` and `", stringify!($Strong), "<dyn Trait>` need unstable")]
         /// features (`CoerceUnsized`) or a different layout, and so do the allocator-generic
-        #[doc = concat!(" methods. [`", stringify!($Strong), "::weak_count`] counts a finalizer's registration as one weak reference")]
+        #[doc = concat!(" methods. [`", stringify!($Strong), "::weak_count`](super::", stringify!($Strong), "::weak_count) counts a finalizer's registration as one weak reference")]
         /// (it is one, as in Python).
         ///
         /// # Examples
         ///
         /// ```
         /// use std::sync::atomic::{AtomicUsize, Ordering};
-        #[doc = concat!(" use ", "weakref::", $module, "::", stringify!($Strong), ";")]
+        #[doc = concat!(" use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
         ///
         /// static CALLS: AtomicUsize = AtomicUsize::new(0);
         ///
@@ -75,31 +75,31 @@ macro_rules! strong {
         /// ```
         #[repr(transparent)]
         pub struct $Strong<T> {
-            pub(crate) raw: RawRc<T, $Flavor>,
+            pub(crate) raw: $crate::raw::strong::RawRc<T, $crate::flavor::$Flavor>,
         }
 
-        impl<T: RefUnwindSafe> UnwindSafe for $Strong<T> {}
-        impl<T: RefUnwindSafe> RefUnwindSafe for $Strong<T> {}
+        impl<T: ::core::panic::RefUnwindSafe> ::core::panic::UnwindSafe for $Strong<T> {}
+        impl<T: ::core::panic::RefUnwindSafe> ::core::panic::RefUnwindSafe for $Strong<T> {}
         impl<T> Unpin for $Strong<T> {}
 
         impl<T> $Strong<T> {
             #[doc = concat!(" Views a core handle as a `", stringify!($Strong), "` (for closures that receive one).")]
-            pub(crate) fn from_raw_ref(raw: &RawRc<T, $Flavor>) -> &$Strong<T> {
+            pub(crate) fn from_raw_ref(raw: &$crate::raw::strong::RawRc<T, $crate::flavor::$Flavor>) -> &$Strong<T> {
                 // SAFETY: `$Strong` is a `repr(transparent)` wrapper of `RawRc<T, $Flavor>`.
-                unsafe { &*(raw as *const RawRc<T, $Flavor>).cast::<$Strong<T>>() }
+                unsafe { &*(raw as *const $crate::raw::strong::RawRc<T, $crate::flavor::$Flavor>).cast::<$Strong<T>>() }
             }
 
             #[doc = concat!(" Constructs a new `", stringify!($Strong), "<T>`.")]
             ///
             /// ```
-            #[doc = concat!(" use ", "weakref::", $module, "::", stringify!($Strong), ";")]
+            #[doc = concat!(" use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
             #[doc = concat!(" let five = ", stringify!($Strong), "::new(5);")]
             /// assert_eq!(*five, 5);
             /// ```
             #[inline]
             pub fn new(value: T) -> $Strong<T> {
                 $Strong {
-                    raw: RawRc::new(value),
+                    raw: $crate::raw::strong::RawRc::new(value),
                 }
             }
 
@@ -110,7 +110,7 @@ macro_rules! strong {
             /// the allocation is freed and the panic continues.
             ///
             /// ```
-            #[doc = concat!(" use ", "weakref::", $module, "::{", stringify!($Strong), ", Weak};")]
+            #[doc = concat!(" use ", "weakref::", stringify!($module), "::{", stringify!($Strong), ", Weak};")]
             ///
             /// struct Gadget {
             ///     me: Weak<Gadget>,
@@ -124,10 +124,10 @@ macro_rules! strong {
             /// ```
             pub fn new_cyclic<F>(data_fn: F) -> $Strong<T>
             where
-                F: FnOnce(&Weak<T>) -> T,
+                F: FnOnce(&$crate::$module::Weak<T>) -> T,
             {
                 $Strong {
-                    raw: RawRc::new_cyclic(|raw| data_fn(Weak::from_raw_ref(raw))),
+                    raw: $crate::raw::strong::RawRc::new_cyclic(|raw| data_fn($crate::$module::Weak::from_raw_ref(raw))),
                 }
             }
 
@@ -137,7 +137,7 @@ macro_rules! strong {
             /// a large `T` never passes through the stack.
             ///
             /// ```
-            #[doc = concat!(" use ", "weakref::", $module, "::", stringify!($Strong), ";")]
+            #[doc = concat!(" use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
             ///
             #[doc = concat!(" let mut five = ", stringify!($Strong), "::<u32>::new_uninit();")]
             #[doc = concat!(" ", stringify!($Strong), "::get_mut(&mut five).unwrap().write(5);")]
@@ -145,9 +145,9 @@ macro_rules! strong {
             /// let five = unsafe { five.assume_init() };
             /// assert_eq!(*five, 5);
             /// ```
-            pub fn new_uninit() -> $Strong<core::mem::MaybeUninit<T>> {
+            pub fn new_uninit() -> $Strong<::core::mem::MaybeUninit<T>> {
                 $Strong {
-                    raw: RawRc::<T, $Flavor>::new_uninit(false),
+                    raw: $crate::raw::strong::RawRc::<T, $crate::flavor::$Flavor>::new_uninit(false),
                 }
             }
 
@@ -156,31 +156,31 @@ macro_rules! strong {
             /// [`MaybeUninit::zeroed`](core::mem::MaybeUninit::zeroed).
             ///
             /// ```
-            #[doc = concat!(" use ", "weakref::", $module, "::", stringify!($Strong), ";")]
+            #[doc = concat!(" use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
             ///
             #[doc = concat!(" let zero = ", stringify!($Strong), "::<[u64; 512]>::new_zeroed();")]
             /// // SAFETY: all-zero bytes are a valid array of integers.
             /// let zero = unsafe { zero.assume_init() };
             /// assert!(zero.iter().all(|&x| x == 0));
             /// ```
-            pub fn new_zeroed() -> $Strong<core::mem::MaybeUninit<T>> {
+            pub fn new_zeroed() -> $Strong<::core::mem::MaybeUninit<T>> {
                 $Strong {
-                    raw: RawRc::<T, $Flavor>::new_uninit(true),
+                    raw: $crate::raw::strong::RawRc::<T, $crate::flavor::$Flavor>::new_uninit(true),
                 }
             }
 
             #[doc = concat!(" Constructs a new `Pin<", stringify!($Strong), "<T>>`. `T` is not moved again while pinned.")]
             ///
             /// ```
-            #[doc = concat!(" use ", "weakref::", $module, "::", stringify!($Strong), ";")]
+            #[doc = concat!(" use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
             #[doc = concat!(" let pinned = ", stringify!($Strong), "::pin(5);")]
             /// assert_eq!(*pinned, 5);
             /// ```
-            pub fn pin(value: T) -> Pin<$Strong<T>> {
+            pub fn pin(value: T) -> ::core::pin::Pin<$Strong<T>> {
                 // SAFETY: the value never moves out of its allocation while a strong reference
                 // exists; `$Strong` gives no `&mut T` to a pinned value except through `Pin` rules
                 // (as std's `$Strong::pin`).
-                unsafe { Pin::new_unchecked($Strong::new(value)) }
+                unsafe { ::core::pin::Pin::new_unchecked($Strong::new(value)) }
             }
 
             #[doc = concat!(" Returns the inner value if the `", stringify!($Strong), "` has exactly one strong reference;")]
@@ -191,7 +191,7 @@ macro_rules! strong {
             /// dropped).
             ///
             /// ```
-            #[doc = concat!(" use ", "weakref::", $module, "::", stringify!($Strong), ";")]
+            #[doc = concat!(" use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
             ///
             #[doc = concat!(" let x = ", stringify!($Strong), "::new(3);")]
             #[doc = concat!(" assert_eq!(", stringify!($Strong), "::try_unwrap(x), Ok(3));")]
@@ -201,15 +201,15 @@ macro_rules! strong {
             #[doc = concat!(" assert_eq!(*", stringify!($Strong), "::try_unwrap(x).unwrap_err(), 4);")]
             /// ```
             pub fn try_unwrap(this: $Strong<T>) -> Result<T, $Strong<T>> {
-                RawRc::try_unwrap(this.raw).map_err(|raw| $Strong { raw })
+                $crate::raw::strong::RawRc::try_unwrap(this.raw).map_err(|raw| $Strong { raw })
             }
 
             /// Returns the inner value if this is the only strong reference; otherwise drops
             /// this reference and returns `None`. Weak references die and their callbacks run
-            #[doc = concat!(" before it returns, as for [`", stringify!($Strong), "::try_unwrap`].")]
+            #[doc = concat!(" before it returns, as for [`", stringify!($Strong), "::try_unwrap`](super::", stringify!($Strong), "::try_unwrap).")]
             ///
             /// ```
-            #[doc = concat!(" use ", "weakref::", $module, "::", stringify!($Strong), ";")]
+            #[doc = concat!(" use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
             ///
             #[doc = concat!(" let x = ", stringify!($Strong), "::new(3);")]
             #[doc = concat!(" let y = ", stringify!($Strong), "::clone(&x);")]
@@ -217,27 +217,27 @@ macro_rules! strong {
             #[doc = concat!(" assert_eq!(", stringify!($Strong), "::into_inner(y), Some(3));")]
             /// ```
             pub fn into_inner(this: $Strong<T>) -> Option<T> {
-                RawRc::into_inner(this.raw)
+                $crate::raw::strong::RawRc::into_inner(this.raw)
             }
 
-            #[doc = concat!(" Consumes the `", stringify!($Strong), "`, returning the wrapped pointer. Use [`", stringify!($Strong), "::from_raw`] to turn")]
+            #[doc = concat!(" Consumes the `", stringify!($Strong), "`, returning the wrapped pointer. Use [`", stringify!($Strong), "::from_raw`](super::", stringify!($Strong), "::from_raw) to turn")]
             #[doc = concat!(" it back into an `", stringify!($Strong), "`, or the memory leaks.")]
             ///
             /// ```
-            #[doc = concat!(" use ", "weakref::", $module, "::", stringify!($Strong), ";")]
+            #[doc = concat!(" use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
             #[doc = concat!(" let x = ", stringify!($Strong), "::new(\"hello\".to_owned());")]
             #[doc = concat!(" let ptr = ", stringify!($Strong), "::into_raw(x);")]
             /// assert_eq!(unsafe { &*ptr }, "hello");
             #[doc = concat!(" # drop(unsafe { ", stringify!($Strong), "::from_raw(ptr) });")]
             /// ```
             pub fn into_raw(this: $Strong<T>) -> *const T {
-                RawRc::into_raw(this.raw)
+                $crate::raw::strong::RawRc::into_raw(this.raw)
             }
 
             /// Provides a raw pointer to the data, without touching the counts.
             ///
             /// ```
-            #[doc = concat!(" use ", "weakref::", $module, "::", stringify!($Strong), ";")]
+            #[doc = concat!(" use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
             #[doc = concat!(" let x = ", stringify!($Strong), "::new(7);")]
             #[doc = concat!(" assert_eq!(unsafe { *", stringify!($Strong), "::as_ptr(&x) }, 7);")]
             /// ```
@@ -245,16 +245,16 @@ macro_rules! strong {
                 this.raw.as_ptr()
             }
 
-            #[doc = concat!(" Rebuilds an `", stringify!($Strong), "<T>` from a pointer returned by [`", stringify!($Strong), "::into_raw`].")]
+            #[doc = concat!(" Rebuilds an `", stringify!($Strong), "<T>` from a pointer returned by [`", stringify!($Strong), "::into_raw`](super::", stringify!($Strong), "::into_raw).")]
             ///
             /// # Safety
             ///
-            #[doc = concat!(" `ptr` must come from `", "weakref::", $module, "::", stringify!($Strong), "::<T>::into_raw` (the same `T`), and each")]
+            #[doc = concat!(" `ptr` must come from `", "weakref::", stringify!($module), "::", stringify!($Strong), "::<T>::into_raw` (the same `T`), and each")]
             #[doc = concat!(" such pointer may be turned back into an `", stringify!($Strong), "` only once (per strong reference it")]
             /// carries).
             ///
             /// ```
-            #[doc = concat!(" use ", "weakref::", $module, "::", stringify!($Strong), ";")]
+            #[doc = concat!(" use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
             #[doc = concat!(" let x = ", stringify!($Strong), "::new(10);")]
             #[doc = concat!(" let ptr = ", stringify!($Strong), "::into_raw(x);")]
             #[doc = concat!(" let x = unsafe { ", stringify!($Strong), "::from_raw(ptr) };")]
@@ -263,7 +263,7 @@ macro_rules! strong {
             pub unsafe fn from_raw(ptr: *const T) -> $Strong<T> {
                 $Strong {
                     // SAFETY: forwarded contract.
-                    raw: unsafe { RawRc::from_raw(ptr) },
+                    raw: unsafe { $crate::raw::strong::RawRc::from_raw(ptr) },
                 }
             }
 
@@ -271,10 +271,10 @@ macro_rules! strong {
             ///
             /// # Safety
             ///
-            #[doc = concat!(" `ptr` must come from [`", stringify!($Strong), "::into_raw`] and its `", stringify!($Strong), "` must still be alive.")]
+            #[doc = concat!(" `ptr` must come from [`", stringify!($Strong), "::into_raw`](super::", stringify!($Strong), "::into_raw) and its `", stringify!($Strong), "` must still be alive.")]
             ///
             /// ```
-            #[doc = concat!(" use ", "weakref::", $module, "::", stringify!($Strong), ";")]
+            #[doc = concat!(" use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
             #[doc = concat!(" let five = ", stringify!($Strong), "::new(5);")]
             /// unsafe {
             #[doc = concat!("     let ptr = ", stringify!($Strong), "::into_raw(five);")]
@@ -286,8 +286,8 @@ macro_rules! strong {
             /// ```
             pub unsafe fn increment_strong_count(ptr: *const T) {
                 // SAFETY: forwarded contract; the clone is forgotten, the original kept.
-                let rc = core::mem::ManuallyDrop::new(unsafe { $Strong::from_raw(ptr) });
-                core::mem::forget($Strong::clone(&rc));
+                let rc = ::core::mem::ManuallyDrop::new(unsafe { $Strong::from_raw(ptr) });
+                ::core::mem::forget($Strong::clone(&rc));
             }
 
             #[doc = concat!(" Decrements the strong count of the `", stringify!($Strong), "<T>` behind `ptr`; if it was the last,")]
@@ -295,11 +295,11 @@ macro_rules! strong {
             ///
             /// # Safety
             ///
-            #[doc = concat!(" `ptr` must come from [`", stringify!($Strong), "::into_raw`], and the strong reference it gives up must")]
+            #[doc = concat!(" `ptr` must come from [`", stringify!($Strong), "::into_raw`](super::", stringify!($Strong), "::into_raw), and the strong reference it gives up must")]
             /// be one the caller owns.
             ///
             /// ```
-            #[doc = concat!(" use ", "weakref::", $module, "::", stringify!($Strong), ";")]
+            #[doc = concat!(" use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
             #[doc = concat!(" let five = ", stringify!($Strong), "::new(5);")]
             /// unsafe {
             #[doc = concat!("     let ptr = ", stringify!($Strong), "::into_raw(five);")]
@@ -314,31 +314,31 @@ macro_rules! strong {
                 drop(unsafe { $Strong::from_raw(ptr) });
             }
 
-            /// Creates a new [`Weak`] pointer to this allocation, without a callback.
+            /// Creates a new [`Weak`](super::Weak) pointer to this allocation, without a callback.
             ///
             /// All such weak pointers to one object are one weak reference in Python's sense
             /// (like the shared `weakref.ref(obj)`): they share one identity.
             ///
             /// ```
-            #[doc = concat!(" use ", "weakref::", $module, "::", stringify!($Strong), ";")]
+            #[doc = concat!(" use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
             #[doc = concat!(" let five = ", stringify!($Strong), "::new(5);")]
             #[doc = concat!(" let weak_five = ", stringify!($Strong), "::downgrade(&five);")]
             /// assert_eq!(*weak_five.upgrade().unwrap(), 5);
             /// ```
             #[inline]
-            pub fn downgrade(this: &$Strong<T>) -> Weak<T> {
-                Weak {
+            pub fn downgrade(this: &$Strong<T>) -> $crate::$module::Weak<T> {
+                $crate::$module::Weak {
                     raw: this.raw.downgrade(),
                 }
             }
 
-            /// Creates a new [`Weak`] pointer whose `callback` runs once when the value dies,
+            /// Creates a new [`Weak`](super::Weak) pointer whose `callback` runs once when the value dies,
             /// with that weak pointer (already dead) as its argument: Python's
             /// `weakref.ref(obj, callback)`.
             ///
             #[doc = concat!(" * The callback runs on the thread that drops the last `", stringify!($Strong), "`, after `T`'s")]
             ///   destructor, newest registration
-            #[doc = concat!("   first among the object's callbacks and finalizers (see [`", stringify!($Strong), "`]).")]
+            #[doc = concat!("   first among the object's callbacks and finalizers (see [`", stringify!($Strong), "`](super::", stringify!($Strong), ")).")]
             /// * Clones of the returned `Weak` share its identity and its registration. If
             ///   every clone is dropped while the value is alive, the callback is dropped
             ///   without running.
@@ -353,9 +353,9 @@ macro_rules! strong {
             ///
             /// ```
             /// use std::sync::Mutex;
-            #[doc = concat!(" use ", "weakref::", $module, "::", stringify!($Strong), ";")]
+            #[doc = concat!(" use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
             ///
-            #[doc = concat!(" let order = ", "std::", $module, "::", stringify!($Strong), "::new(Mutex::new(Vec::new()));")]
+            #[doc = concat!(" let order = ", "std::", stringify!($module), "::", stringify!($Strong), "::new(Mutex::new(Vec::new()));")]
             #[doc = concat!(" let obj = ", stringify!($Strong), "::new(());")]
             /// let (o1, o2) = (order.clone(), order.clone());
             #[doc = concat!(" let _first = ", stringify!($Strong), "::downgrade_with(&obj, move |_| o1.lock().unwrap().push(\"first\"));")]
@@ -363,22 +363,22 @@ macro_rules! strong {
             /// drop(obj);
             /// assert_eq!(*order.lock().unwrap(), ["second", "first"]); // newest first
             /// ```
-            pub fn downgrade_with<C>(this: &$Strong<T>, callback: C) -> Weak<T>
+            pub fn downgrade_with<C>(this: &$Strong<T>, callback: C) -> $crate::$module::Weak<T>
             where
-                C: FnOnce(&Weak<T>) + $($cb)+,
+                C: FnOnce(&$crate::$module::Weak<T>) + $($cb)+,
             {
-                Weak {
+                $crate::$module::Weak {
                     raw: this
                         .raw
-                        .downgrade_with(move |raw: &RawWeak<T, $Flavor>| callback(Weak::from_raw_ref(raw))),
+                        .downgrade_with(move |raw: &$crate::raw::weak::RawWeak<T, $crate::flavor::$Flavor>| callback($crate::$module::Weak::from_raw_ref(raw))),
                 }
             }
 
-            /// Gets the number of weak references to this allocation: every [`Weak`] (clones
+            /// Gets the number of weak references to this allocation: every [`Weak`](super::Weak) (clones
             /// included, with or without a callback) and every live finalizer registration.
             ///
             /// ```
-            #[doc = concat!(" use ", "weakref::", $module, "::", stringify!($Strong), ";")]
+            #[doc = concat!(" use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
             #[doc = concat!(" let five = ", stringify!($Strong), "::new(5);")]
             #[doc = concat!(" let _weak_five = ", stringify!($Strong), "::downgrade(&five);")]
             #[doc = concat!(" assert_eq!(1, ", stringify!($Strong), "::weak_count(&five));")]
@@ -391,7 +391,7 @@ macro_rules! strong {
             #[doc = concat!(" Gets the number of strong (`", stringify!($Strong), "`) pointers to this allocation.")]
             ///
             /// ```
-            #[doc = concat!(" use ", "weakref::", $module, "::", stringify!($Strong), ";")]
+            #[doc = concat!(" use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
             #[doc = concat!(" let five = ", stringify!($Strong), "::new(5);")]
             #[doc = concat!(" let _also_five = ", stringify!($Strong), "::clone(&five);")]
             #[doc = concat!(" assert_eq!(2, ", stringify!($Strong), "::strong_count(&five));")]
@@ -404,12 +404,12 @@ macro_rules! strong {
             /// Where other threads are at work, the figure is a snapshot.
             ///
             /// Python's `weakref.getweakrefcount(obj)`: the number of weak reference *objects*
-            #[doc = concat!(" to this value. All plain [`Weak`]s (from [`", stringify!($Strong), "::downgrade`]) together are one,")]
+            #[doc = concat!(" to this value. All plain [`Weak`](super::Weak)s (from [`", stringify!($Strong), "::downgrade`](super::", stringify!($Strong), "::downgrade)) together are one,")]
             /// like Python's shared basic reference; each weak reference with a callback
             /// (however often cloned) is one; each live finalizer is one.
             ///
             /// ```
-            #[doc = concat!(" use ", "weakref::", $module, "::{finalize, ", stringify!($Strong), "};")]
+            #[doc = concat!(" use ", "weakref::", stringify!($module), "::{finalize, ", stringify!($Strong), "};")]
             #[doc = concat!(" let obj = ", stringify!($Strong), "::new(());")]
             #[doc = concat!(" let _a = ", stringify!($Strong), "::downgrade(&obj);")]
             #[doc = concat!(" let _b = ", stringify!($Strong), "::downgrade(&obj); // the same weak reference as `_a`")]
@@ -427,7 +427,7 @@ macro_rules! strong {
             /// first. Each returned `Weak` shares the identity of the reference it stands for.
             ///
             /// ```
-            #[doc = concat!(" use ", "weakref::", $module, "::{", stringify!($Strong), ", Weak};")]
+            #[doc = concat!(" use ", "weakref::", stringify!($module), "::{", stringify!($Strong), ", Weak};")]
             #[doc = concat!(" let obj = ", stringify!($Strong), "::new(());")]
             #[doc = concat!(" let plain = ", stringify!($Strong), "::downgrade(&obj);")]
             #[doc = concat!(" let old = ", stringify!($Strong), "::downgrade_with(&obj, |_| ());")]
@@ -438,20 +438,20 @@ macro_rules! strong {
             /// assert!(Weak::ref_eq(&refs[1], &new));
             /// assert!(Weak::ref_eq(&refs[2], &old));
             /// ```
-            pub fn weakrefs(this: &$Strong<T>) -> Vec<Weak<T>> {
+            pub fn weakrefs(this: &$Strong<T>) -> Vec<$crate::$module::Weak<T>> {
                 this.raw
                     .weakrefs()
                     .into_iter()
-                    .map(|raw| Weak { raw })
+                    .map(|raw| $crate::$module::Weak { raw })
                     .collect()
             }
 
             #[doc = concat!(" Returns a mutable reference into the given `", stringify!($Strong), "`, if there are no other `", stringify!($Strong), "` or")]
-            /// [`Weak`] pointers to the same allocation (a weak pointer with a callback, or a
+            /// [`Weak`](super::Weak) pointers to the same allocation (a weak pointer with a callback, or a
             /// finalizer, counts as one).
             ///
             /// ```
-            #[doc = concat!(" use ", "weakref::", $module, "::", stringify!($Strong), ";")]
+            #[doc = concat!(" use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
             #[doc = concat!(" let mut x = ", stringify!($Strong), "::new(3);")]
             #[doc = concat!(" *", stringify!($Strong), "::get_mut(&mut x).unwrap() = 4;")]
             /// assert_eq!(*x, 4);
@@ -466,7 +466,7 @@ macro_rules! strong {
             #[doc = concat!(" Returns `true` if the two `", stringify!($Strong), "`s point to the same allocation.")]
             ///
             /// ```
-            #[doc = concat!(" use ", "weakref::", $module, "::", stringify!($Strong), ";")]
+            #[doc = concat!(" use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
             #[doc = concat!(" let five = ", stringify!($Strong), "::new(5);")]
             #[doc = concat!(" let same_five = ", stringify!($Strong), "::clone(&five);")]
             #[doc = concat!(" let other_five = ", stringify!($Strong), "::new(5);")]
@@ -484,13 +484,13 @@ macro_rules! strong {
             ///
             #[doc = concat!(" If there are other `", stringify!($Strong), "` pointers to the same allocation, the value is cloned")]
             /// into a new allocation (the old object lives on with the others). If this is
-            #[doc = concat!(" the only `", stringify!($Strong), "` but [`Weak`] pointers exist, the value is *moved* into a new")]
+            #[doc = concat!(" the only `", stringify!($Strong), "` but [`Weak`](super::Weak) pointers exist, the value is *moved* into a new")]
             /// allocation and the old object's life ends: its weak pointers die and their
             /// callbacks and finalizers run before `make_mut` returns.
             ///
             /// ```
             /// use std::sync::atomic::{AtomicBool, Ordering};
-            #[doc = concat!(" use ", "weakref::", $module, "::", stringify!($Strong), ";")]
+            #[doc = concat!(" use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
             ///
             /// static FIRED: AtomicBool = AtomicBool::new(false);
             #[doc = concat!(" let mut data = ", stringify!($Strong), "::new(75);")]
@@ -502,14 +502,14 @@ macro_rules! strong {
             /// assert!(FIRED.load(Ordering::SeqCst));
             /// ```
             pub fn make_mut(this: &mut $Strong<T>) -> &mut T {
-                RawRc::make_mut(&mut this.raw)
+                $crate::raw::strong::RawRc::make_mut(&mut this.raw)
             }
 
-            #[doc = concat!(" If this is the only `", stringify!($Strong), "`, returns the inner value (as [`", stringify!($Strong), "::try_unwrap`], so its")]
+            #[doc = concat!(" If this is the only `", stringify!($Strong), "`, returns the inner value (as [`", stringify!($Strong), "::try_unwrap`](super::", stringify!($Strong), "::try_unwrap), so its")]
             /// weak references' callbacks run); otherwise returns a clone of it.
             ///
             /// ```
-            #[doc = concat!(" use ", "weakref::", $module, "::", stringify!($Strong), ";")]
+            #[doc = concat!(" use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
             /// let inner = String::from("test");
             #[doc = concat!(" let rc = ", stringify!($Strong), "::new(inner);")]
             /// let rc2 = rc.clone();
@@ -531,7 +531,7 @@ macro_rules! strong {
             }
         }
 
-        impl<T> Deref for $Strong<T> {
+        impl<T> ::core::ops::Deref for $Strong<T> {
             type Target = T;
             #[inline]
             fn deref(&self) -> &T {
@@ -545,7 +545,7 @@ macro_rules! strong {
             }
         }
 
-        impl<T> Borrow<T> for $Strong<T> {
+        impl<T> ::core::borrow::Borrow<T> for $Strong<T> {
             fn borrow(&self) -> &T {
                 self
             }
@@ -563,18 +563,18 @@ macro_rules! strong {
             /// to the new allocation, not through the stack) and frees the box.
             ///
             /// ```
-            #[doc = concat!(" use ", "weakref::", $module, "::", stringify!($Strong), ";")]
+            #[doc = concat!(" use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
             #[doc = concat!(" let shared: ", stringify!($Strong), "<[u8; 4096]> = ", stringify!($Strong), "::from(Box::new([7; 4096]));")]
             /// assert_eq!(shared[4095], 7);
             /// ```
             fn from(boxed: Box<T>) -> $Strong<T> {
                 $Strong {
-                    raw: RawRc::from_box(boxed),
+                    raw: $crate::raw::strong::RawRc::from_box(boxed),
                 }
             }
         }
 
-        impl<T> $Strong<core::mem::MaybeUninit<T>> {
+        impl<T> $Strong<::core::mem::MaybeUninit<T>> {
             #[doc = concat!(" Converts to `", stringify!($Strong), "<T>`: the same allocation, with the same strong and")]
             /// weak references (weak references made before stay
             #[doc = concat!(" `Weak<MaybeUninit<T>>`, and their callbacks still run when the value dies).")]
@@ -612,41 +612,41 @@ macro_rules! strong {
 
         impl<T: PartialOrd> PartialOrd for $Strong<T> {
             /// Ordering of the values.
-            fn partial_cmp(&self, other: &$Strong<T>) -> Option<Ordering> {
+            fn partial_cmp(&self, other: &$Strong<T>) -> Option<::core::cmp::Ordering> {
                 (**self).partial_cmp(&**other)
             }
         }
 
         impl<T: Ord> Ord for $Strong<T> {
             /// Ordering of the values.
-            fn cmp(&self, other: &$Strong<T>) -> Ordering {
+            fn cmp(&self, other: &$Strong<T>) -> ::core::cmp::Ordering {
                 (**self).cmp(&**other)
             }
         }
 
-        impl<T: Hash> Hash for $Strong<T> {
+        impl<T: ::core::hash::Hash> ::core::hash::Hash for $Strong<T> {
             /// Hashes the value.
-            fn hash<H: Hasher>(&self, state: &mut H) {
+            fn hash<H: ::core::hash::Hasher>(&self, state: &mut H) {
                 (**self).hash(state)
             }
         }
 
-        impl<T: fmt::Display> fmt::Display for $Strong<T> {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                fmt::Display::fmt(&**self, f)
+        impl<T: ::core::fmt::Display> ::core::fmt::Display for $Strong<T> {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                ::core::fmt::Display::fmt(&**self, f)
             }
         }
 
-        impl<T: fmt::Debug> fmt::Debug for $Strong<T> {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                fmt::Debug::fmt(&**self, f)
+        impl<T: ::core::fmt::Debug> ::core::fmt::Debug for $Strong<T> {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                ::core::fmt::Debug::fmt(&**self, f)
             }
         }
 
-        impl<T> fmt::Pointer for $Strong<T> {
-            #[doc = concat!(" The value's address, as [`", stringify!($Strong), "::as_ptr`].")]
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                fmt::Pointer::fmt(&$Strong::as_ptr(self), f)
+        impl<T> ::core::fmt::Pointer for $Strong<T> {
+            #[doc = concat!(" The value's address, as [`", stringify!($Strong), "::as_ptr`](super::", stringify!($Strong), "::as_ptr).")]
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                ::core::fmt::Pointer::fmt(&$Strong::as_ptr(self), f)
             }
         }
     };

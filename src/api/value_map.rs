@@ -4,13 +4,8 @@
 
 /// Defines `WeakValueMap` in the calling flavour module.
 macro_rules! weak_value_map {
-    ($module:literal, $Strong:ident, $Flavor:ty, $($bound:tt)+) => {
-        use core::fmt;
-        use core::hash::{BuildHasher, Hash};
-        use std::borrow::Borrow;
-        use std::collections::hash_map::RandomState;
+    ($module:ident, $Strong:ident, $Flavor:ident, $($bound:tt)+) => {
 
-        use crate::raw::value_map::ValueMapCore;
 
         #[doc = concat!("A hash map whose values are held weakly: an entry disappears the moment")]
         #[doc = concat!("its value dies (Python's `weakref.WeakValueDictionary`).")]
@@ -48,7 +43,7 @@ macro_rules! weak_value_map {
         /// # Example
         ///
         /// ```
-        #[doc = concat!("use weakref::", $module, "::{", stringify!($Strong), ", WeakValueMap};")]
+        #[doc = concat!("use weakref::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
         ///
         /// let cache = WeakValueMap::new();
         #[doc = concat!("let texture = ", stringify!($Strong), "::new(vec![0u8; 1024]);")]
@@ -59,23 +54,23 @@ macro_rules! weak_value_map {
         /// assert_eq!(cache.len(), 0);
         /// assert!(cache.get("grass").is_none());
         /// ```
-        pub struct WeakValueMap<K, V, S = RandomState> {
-            core: ValueMapCore<K, V, $Flavor, S>,
+        pub struct WeakValueMap<K, V, S = ::std::collections::hash_map::RandomState> {
+            core: $crate::raw::value_map::ValueMapCore<K, V, $crate::flavor::$Flavor, S>,
         }
 
-        impl<K: Eq + Hash, V> WeakValueMap<K, V, RandomState> {
+        impl<K: Eq + ::core::hash::Hash, V> WeakValueMap<K, V, ::std::collections::hash_map::RandomState> {
             /// An empty map.
             pub fn new() -> Self {
-                Self::with_capacity_and_hasher(0, RandomState::new())
+                Self::with_capacity_and_hasher(0, ::std::collections::hash_map::RandomState::new())
             }
 
             /// An empty map with room for `capacity` entries.
             pub fn with_capacity(capacity: usize) -> Self {
-                Self::with_capacity_and_hasher(capacity, RandomState::new())
+                Self::with_capacity_and_hasher(capacity, ::std::collections::hash_map::RandomState::new())
             }
         }
 
-        impl<K: Eq + Hash, V, S: BuildHasher> WeakValueMap<K, V, S> {
+        impl<K: Eq + ::core::hash::Hash, V, S: ::core::hash::BuildHasher> WeakValueMap<K, V, S> {
             /// An empty map using `hasher`.
             pub fn with_hasher(hasher: S) -> Self {
                 Self::with_capacity_and_hasher(0, hasher)
@@ -83,32 +78,32 @@ macro_rules! weak_value_map {
 
             /// An empty map with room for `capacity` entries, using `hasher`.
             pub fn with_capacity_and_hasher(capacity: usize, hasher: S) -> Self {
-                WeakValueMap { core: ValueMapCore::with_capacity_and_hasher(capacity, hasher) }
+                WeakValueMap { core: $crate::raw::value_map::ValueMapCore::with_capacity_and_hasher(capacity, hasher) }
             }
 
             /// The value under `key`, if it is alive.
             ///
             /// ```
-            #[doc = concat!("use weakref::", $module, "::{", stringify!($Strong), ", WeakValueMap};")]
+            #[doc = concat!("use weakref::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
             /// let map = WeakValueMap::new();
             #[doc = concat!("let v = ", stringify!($Strong), "::new(1);")]
             /// map.insert(7, v.clone());
             /// assert_eq!(map.get(&7).as_deref(), Some(&1));
             /// assert!(map.get(&8).is_none());
             /// ```
-            pub fn get<Q>(&self, key: &Q) -> Option<$Strong<V>>
+            pub fn get<Q>(&self, key: &Q) -> Option<$crate::$module::$Strong<V>>
             where
-                K: Borrow<Q>,
-                Q: Hash + Eq + ?Sized,
+                K: ::core::borrow::Borrow<Q>,
+                Q: ::core::hash::Hash + Eq + ?Sized,
             {
-                self.core.get(key).map(|raw| $Strong { raw })
+                self.core.get(key).map(|raw| $crate::$module::$Strong { raw })
             }
 
             /// Whether `key` has an entry with a live value.
             pub fn contains_key<Q>(&self, key: &Q) -> bool
             where
-                K: Borrow<Q>,
-                Q: Hash + Eq + ?Sized,
+                K: ::core::borrow::Borrow<Q>,
+                Q: ::core::hash::Hash + Eq + ?Sized,
             {
                 self.core.contains_key(key)
             }
@@ -116,19 +111,19 @@ macro_rules! weak_value_map {
             /// Removes `key`'s entry; returns its value if it was alive.
             ///
             /// ```
-            #[doc = concat!("use weakref::", $module, "::{", stringify!($Strong), ", WeakValueMap};")]
+            #[doc = concat!("use weakref::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
             /// let map = WeakValueMap::new();
             #[doc = concat!("let v = ", stringify!($Strong), "::new('v');")]
             /// map.insert("k", v.clone());
             /// assert_eq!(map.remove("k").as_deref(), Some(&'v'));
             /// assert!(map.remove("k").is_none());
             /// ```
-            pub fn remove<Q>(&self, key: &Q) -> Option<$Strong<V>>
+            pub fn remove<Q>(&self, key: &Q) -> Option<$crate::$module::$Strong<V>>
             where
-                K: Borrow<Q>,
-                Q: Hash + Eq + ?Sized,
+                K: ::core::borrow::Borrow<Q>,
+                Q: ::core::hash::Hash + Eq + ?Sized,
             {
-                self.core.remove(key).map(|raw| $Strong { raw })
+                self.core.remove(key).map(|raw| $crate::$module::$Strong { raw })
             }
 
             /// The number of entries. Exact: an entry goes when its value dies (a value
@@ -149,17 +144,17 @@ macro_rules! weak_value_map {
 
             /// The weak references the map holds, one per entry (Python's
             /// `valuerefs()`); a value dying meanwhile makes its reference dead.
-            pub fn value_refs(&self) -> Vec<Weak<V>> {
-                self.core.value_refs().into_iter().map(|raw| Weak { raw }).collect()
+            pub fn value_refs(&self) -> Vec<$crate::$module::Weak<V>> {
+                self.core.value_refs().into_iter().map(|raw| $crate::$module::Weak { raw }).collect()
             }
         }
 
-        impl<K: Eq + Hash + Clone, V, S: BuildHasher> WeakValueMap<K, V, S> {
+        impl<K: Eq + ::core::hash::Hash + Clone, V, S: ::core::hash::BuildHasher> WeakValueMap<K, V, S> {
             /// The live entries, as `(key, value)` pairs with strong handles, from a
             /// snapshot taken now.
             ///
             /// ```
-            #[doc = concat!("use weakref::", $module, "::{", stringify!($Strong), ", WeakValueMap};")]
+            #[doc = concat!("use weakref::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
             /// let map = WeakValueMap::new();
             #[doc = concat!("let (a, b) = (", stringify!($Strong), "::new(1), ", stringify!($Strong), "::new(2));")]
             /// map.insert("a", a.clone());
@@ -168,8 +163,8 @@ macro_rules! weak_value_map {
             /// let entries: Vec<_> = map.iter().map(|(k, v)| (k, *v)).collect();
             /// assert_eq!(entries, [("a", 1)]);
             /// ```
-            pub fn iter(&self) -> impl Iterator<Item = (K, $Strong<V>)> {
-                self.core.entries().map(|(key, raw)| (key, $Strong { raw }))
+            pub fn iter(&self) -> impl Iterator<Item = (K, $crate::$module::$Strong<V>)> {
+                self.core.entries().map(|(key, raw)| (key, $crate::$module::$Strong { raw }))
             }
 
             /// The keys of the live entries, from a snapshot.
@@ -178,35 +173,35 @@ macro_rules! weak_value_map {
             }
 
             /// The live values, from a snapshot.
-            pub fn values(&self) -> impl Iterator<Item = $Strong<V>> {
+            pub fn values(&self) -> impl Iterator<Item = $crate::$module::$Strong<V>> {
                 self.iter().map(|(_, value)| value)
             }
 
             /// Keeps only the entries for which `keep` returns `true`. `keep` runs
             /// without the map locked, on a snapshot.
-            pub fn retain(&self, mut keep: impl FnMut(&K, &$Strong<V>) -> bool) {
-                self.core.retain(|key, raw| keep(key, $Strong::from_raw_ref(raw)))
+            pub fn retain(&self, mut keep: impl FnMut(&K, &$crate::$module::$Strong<V>) -> bool) {
+                self.core.retain(|key, raw| keep(key, $crate::$module::$Strong::from_raw_ref(raw)))
             }
 
             /// Removes and returns some live entry (Python's `popitem`), or `None` if
             /// there is none.
-            pub fn pop_item(&self) -> Option<(K, $Strong<V>)> {
-                self.core.pop_item().map(|(key, raw)| (key, $Strong { raw }))
+            pub fn pop_item(&self) -> Option<(K, $crate::$module::$Strong<V>)> {
+                self.core.pop_item().map(|(key, raw)| (key, $crate::$module::$Strong { raw }))
             }
         }
 
         impl<K, V, S> WeakValueMap<K, V, S>
         where
-            K: Eq + Hash + $($bound)+,
+            K: Eq + ::core::hash::Hash + $($bound)+,
             V: $($bound)+,
-            S: BuildHasher + $($bound)+,
+            S: ::core::hash::BuildHasher + $($bound)+,
         {
             /// Inserts `key -> value`; returns the value it replaced, if alive. The map
             /// keeps only a weak reference: if `value` is the last strong handle, the
             /// value dies as this returns, and the entry with it.
             ///
             /// ```
-            #[doc = concat!("use weakref::", $module, "::{", stringify!($Strong), ", WeakValueMap};")]
+            #[doc = concat!("use weakref::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
             /// let map = WeakValueMap::new();
             #[doc = concat!("let old = ", stringify!($Strong), "::new(1);")]
             /// map.insert("k", old.clone());
@@ -217,8 +212,8 @@ macro_rules! weak_value_map {
             #[doc = concat!("map.insert(\"gone\", ", stringify!($Strong), "::new(3)); // dies at once")]
             /// assert!(!map.contains_key("gone"));
             /// ```
-            pub fn insert(&self, key: K, value: $Strong<V>) -> Option<$Strong<V>> {
-                self.core.insert(key, value.raw).map(|raw| $Strong { raw })
+            pub fn insert(&self, key: K, value: $crate::$module::$Strong<V>) -> Option<$crate::$module::$Strong<V>> {
+                self.core.insert(key, value.raw).map(|raw| $crate::$module::$Strong { raw })
             }
 
             /// The live value under `key`, or else `make()`'s, inserted (Python's
@@ -226,42 +221,42 @@ macro_rules! weak_value_map {
             /// thread inserts under `key` meanwhile, that value is returned instead.
             ///
             /// ```
-            #[doc = concat!("use weakref::", $module, "::{", stringify!($Strong), ", WeakValueMap};")]
+            #[doc = concat!("use weakref::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
             /// let interned = WeakValueMap::new();
             #[doc = concat!("let a = interned.get_or_insert_with(\"x\".to_owned(), || ", stringify!($Strong), "::new(\"x\".to_owned()));")]
             #[doc = concat!("let b = interned.get_or_insert_with(\"x\".to_owned(), || unreachable!());")]
             #[doc = concat!("assert!(", stringify!($Strong), "::ptr_eq(&a, &b));")]
             /// ```
-            pub fn get_or_insert_with(&self, key: K, make: impl FnOnce() -> $Strong<V>) -> $Strong<V> {
-                $Strong { raw: self.core.get_or_insert_with(key, || make().raw) }
+            pub fn get_or_insert_with(&self, key: K, make: impl FnOnce() -> $crate::$module::$Strong<V>) -> $crate::$module::$Strong<V> {
+                $crate::$module::$Strong { raw: self.core.get_or_insert_with(key, || make().raw) }
             }
         }
 
-        impl<K: Eq + Hash, V> Default for WeakValueMap<K, V, RandomState> {
+        impl<K: Eq + ::core::hash::Hash, V> Default for WeakValueMap<K, V, ::std::collections::hash_map::RandomState> {
             fn default() -> Self {
                 Self::new()
             }
         }
 
-        impl<K, V, S> Extend<(K, $Strong<V>)> for WeakValueMap<K, V, S>
+        impl<K, V, S> Extend<(K, $crate::$module::$Strong<V>)> for WeakValueMap<K, V, S>
         where
-            K: Eq + Hash + $($bound)+,
+            K: Eq + ::core::hash::Hash + $($bound)+,
             V: $($bound)+,
-            S: BuildHasher + $($bound)+,
+            S: ::core::hash::BuildHasher + $($bound)+,
         {
-            fn extend<I: IntoIterator<Item = (K, $Strong<V>)>>(&mut self, entries: I) {
+            fn extend<I: IntoIterator<Item = (K, $crate::$module::$Strong<V>)>>(&mut self, entries: I) {
                 for (key, value) in entries {
                     self.insert(key, value);
                 }
             }
         }
 
-        impl<K, V> FromIterator<(K, $Strong<V>)> for WeakValueMap<K, V, RandomState>
+        impl<K, V> FromIterator<(K, $crate::$module::$Strong<V>)> for WeakValueMap<K, V, ::std::collections::hash_map::RandomState>
         where
-            K: Eq + Hash + $($bound)+,
+            K: Eq + ::core::hash::Hash + $($bound)+,
             V: $($bound)+,
         {
-            fn from_iter<I: IntoIterator<Item = (K, $Strong<V>)>>(entries: I) -> Self {
+            fn from_iter<I: IntoIterator<Item = (K, $crate::$module::$Strong<V>)>>(entries: I) -> Self {
                 let mut map = Self::new();
                 map.extend(entries);
                 map
@@ -270,9 +265,9 @@ macro_rules! weak_value_map {
 
         impl<K, V, S> Clone for WeakValueMap<K, V, S>
         where
-            K: Eq + Hash + Clone + $($bound)+,
+            K: Eq + ::core::hash::Hash + Clone + $($bound)+,
             V: $($bound)+,
-            S: BuildHasher + Clone + $($bound)+,
+            S: ::core::hash::BuildHasher + Clone + $($bound)+,
         {
             /// A new, independent map with the live entries (Python's `copy()`).
             fn clone(&self) -> Self {
@@ -284,14 +279,14 @@ macro_rules! weak_value_map {
             }
         }
 
-        impl<K, V, S> fmt::Debug for WeakValueMap<K, V, S>
+        impl<K, V, S> ::core::fmt::Debug for WeakValueMap<K, V, S>
         where
-            K: Eq + Hash + Clone + fmt::Debug,
-            V: fmt::Debug,
-            S: BuildHasher,
+            K: Eq + ::core::hash::Hash + Clone + ::core::fmt::Debug,
+            V: ::core::fmt::Debug,
+            S: ::core::hash::BuildHasher,
         {
             /// The live entries, as a map.
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 f.debug_map().entries(self.iter()).finish()
             }
         }

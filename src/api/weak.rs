@@ -4,16 +4,16 @@
 
 /// Defines `Weak` in the calling flavour module.
 macro_rules! weak {
-    ($module:literal, $Strong:ident, $Flavor:ident) => {
-        #[doc = concat!(" A weak pointer to an [`", stringify!($Strong), "`]'s value, which may carry a death callback.")]
+    ($module:ident, $Strong:ident, $Flavor:ident) => {
+        #[doc = concat!(" A weak pointer to an [`", stringify!($Strong), "`](super::", stringify!($Strong), ")'s value, which may carry a death callback.")]
         ///
-        #[doc = concat!(" `Weak<T>` is a superset of [`std::", $module, "::Weak<T>`] for sized `T`, one pointer in size.")]
+        #[doc = concat!(" `Weak<T>` is a superset of [`std::", stringify!($module), "::Weak<T>`] for sized `T`, one pointer in size.")]
         #[doc = concat!(" It does not keep the value alive; [`upgrade`](Weak::upgrade) gives an `", stringify!($Strong), "` while")]
         /// the value lives and `None` for ever after (Python's `r()` returning `None`).
         ///
-        #[doc = concat!(" A `Weak` made by [`", stringify!($Strong), "::downgrade_with`] also carries a callback, run once when")]
+        #[doc = concat!(" A `Weak` made by [`", stringify!($Strong), "::downgrade_with`](super::", stringify!($Strong), "::downgrade_with) also carries a callback, run once when")]
         /// the value dies, with this very `Weak` as its argument; all its clones share one
-        #[doc = concat!(" identity and one registration. Plain `Weak`s (from [`", stringify!($Strong), "::downgrade`]) to one object")]
+        #[doc = concat!(" identity and one registration. Plain `Weak`s (from [`", stringify!($Strong), "::downgrade`](super::", stringify!($Strong), "::downgrade)) to one object")]
         /// are, as in Python, all one shared weak reference.
         ///
         /// # Drop check
@@ -26,7 +26,7 @@ macro_rules! weak {
         /// borrows, drop the `Weak` first. This compiles with std's `Weak`, not with ours:
         ///
         /// ```compile_fail
-        #[doc = concat!(" use weakref::", $module, "::Weak;")]
+        #[doc = concat!(" use weakref::", stringify!($module), "::Weak;")]
         ///
         /// fn tie<'a>(weak: &'a mut Weak<&'a str>) -> Weak<&'a str> {
         ///     weak.clone()
@@ -40,11 +40,11 @@ macro_rules! weak {
         /// Python's `repr` of a weak reference: `<weakref at 0x…; to 'Type' at 0x…>` while the
         /// value lives and `<weakref at 0x…; dead>` after. The first address is this weak
         /// reference's identity (the same for all its clones, and for its whole life); the
-        #[doc = concat!(" second is the value's address ([`", stringify!($Strong), "::as_ptr`]). `Type` is the last path segment of")]
+        #[doc = concat!(" second is the value's address ([`", stringify!($Strong), "::as_ptr`](super::", stringify!($Strong), "::as_ptr)). `Type` is the last path segment of")]
         /// the type's name.
         ///
         /// ```
-        #[doc = concat!(" use weakref::", $module, "::", stringify!($Strong), ";")]
+        #[doc = concat!(" use weakref::", stringify!($module), "::", stringify!($Strong), ";")]
         ///
         /// struct ExpensiveObject;
         #[doc = concat!(" let obj = ", stringify!($Strong), "::new(ExpensiveObject);")]
@@ -59,51 +59,51 @@ macro_rules! weak {
         /// # Equality and hashing
         ///
         /// `Weak<T: PartialEq>` compares as Python's weak references do: while both values
-        /// are alive, by the values; otherwise by identity ([`Weak::ref_eq`]). `Weak` has no
+        /// are alive, by the values; otherwise by identity ([`Weak::ref_eq`](super::Weak::ref_eq)). `Weak` has no
         /// ordering (Python raises `TypeError`) and no `Hash`: Python caches the referent's
         /// hash in the reference, which Rust's hasher-generic `Hash` cannot do; hash
-        /// `upgrade()`'s result, or use [`Weak::as_ptr`] as an identity key.
+        /// `upgrade()`'s result, or use [`Weak::as_ptr`](super::Weak::as_ptr) as an identity key.
         ///
         /// ```compile_fail
-        #[doc = concat!(" use weakref::", $module, "::", stringify!($Strong), ";")]
+        #[doc = concat!(" use weakref::", stringify!($module), "::", stringify!($Strong), ";")]
         #[doc = concat!(" let (a, b) = (", stringify!($Strong), "::new(1), ", stringify!($Strong), "::new(2));")]
         #[doc = concat!(" let _ = ", stringify!($Strong), "::downgrade(&a) < ", stringify!($Strong), "::downgrade(&b); // weak references are not ordered")]
         /// ```
         #[repr(transparent)]
         pub struct Weak<T> {
-            pub(crate) raw: RawWeak<T, $Flavor>,
+            pub(crate) raw: $crate::raw::weak::RawWeak<T, $crate::flavor::$Flavor>,
         }
 
-        impl<T: RefUnwindSafe> UnwindSafe for Weak<T> {}
-        impl<T: RefUnwindSafe> RefUnwindSafe for Weak<T> {}
+        impl<T: ::core::panic::RefUnwindSafe> ::core::panic::UnwindSafe for Weak<T> {}
+        impl<T: ::core::panic::RefUnwindSafe> ::core::panic::RefUnwindSafe for Weak<T> {}
 
         impl<T> Weak<T> {
             /// Views the core handle as a `Weak`, for callbacks.
-            pub(crate) fn from_raw_ref(raw: &RawWeak<T, $Flavor>) -> &Weak<T> {
+            pub(crate) fn from_raw_ref(raw: &$crate::raw::weak::RawWeak<T, $crate::flavor::$Flavor>) -> &Weak<T> {
                 // SAFETY: `Weak` is a `repr(transparent)` wrapper of `RawWeak<T, $Flavor>`.
-                unsafe { &*(raw as *const RawWeak<T, $Flavor>).cast::<Weak<T>>() }
+                unsafe { &*(raw as *const $crate::raw::weak::RawWeak<T, $crate::flavor::$Flavor>).cast::<Weak<T>>() }
             }
 
             /// Constructs a new `Weak<T>` that points to nothing. It allocates nothing and
             /// never upgrades.
             ///
             /// ```
-            #[doc = concat!(" use weakref::", $module, "::Weak;")]
+            #[doc = concat!(" use weakref::", stringify!($module), "::Weak;")]
             /// let empty: Weak<i64> = Weak::new();
             /// assert!(empty.upgrade().is_none());
             /// ```
             pub const fn new() -> Weak<T> {
                 Weak {
-                    raw: RawWeak::new(),
+                    raw: $crate::raw::weak::RawWeak::new(),
                 }
             }
 
-            #[doc = concat!(" Attempts to upgrade the `Weak` pointer to an [`", stringify!($Strong), "`], delaying dropping of the")]
+            #[doc = concat!(" Attempts to upgrade the `Weak` pointer to an [`", stringify!($Strong), "`](super::", stringify!($Strong), "), delaying dropping of the")]
             /// value if successful. Returns `None` once the value has died, and from the start
             /// of its death: inside `T`'s destructor and inside every callback.
             ///
             /// ```
-            #[doc = concat!(" use weakref::", $module, "::", stringify!($Strong), ";")]
+            #[doc = concat!(" use weakref::", stringify!($module), "::", stringify!($Strong), ";")]
             #[doc = concat!(" let five = ", stringify!($Strong), "::new(5);")]
             #[doc = concat!(" let weak_five = ", stringify!($Strong), "::downgrade(&five);")]
             /// assert!(weak_five.upgrade().is_some());
@@ -111,15 +111,15 @@ macro_rules! weak {
             /// assert!(weak_five.upgrade().is_none());
             /// ```
             #[inline]
-            pub fn upgrade(&self) -> Option<$Strong<T>> {
-                self.raw.upgrade().map(|raw| $Strong { raw })
+            pub fn upgrade(&self) -> Option<$crate::$module::$Strong<T>> {
+                self.raw.upgrade().map(|raw| $crate::$module::$Strong { raw })
             }
 
             #[doc = concat!(" Gets the number of strong (`", stringify!($Strong), "`) pointers to the value; 0 if it is dead or this")]
-            /// `Weak` was made by [`Weak::new`].
+            /// `Weak` was made by [`Weak::new`](super::Weak::new).
             ///
             /// ```
-            #[doc = concat!(" use weakref::", $module, "::", stringify!($Strong), ";")]
+            #[doc = concat!(" use weakref::", stringify!($module), "::", stringify!($Strong), ";")]
             #[doc = concat!(" let five = ", stringify!($Strong), "::new(5);")]
             #[doc = concat!(" let weak = ", stringify!($Strong), "::downgrade(&five);")]
             /// assert_eq!(weak.strong_count(), 1);
@@ -128,11 +128,11 @@ macro_rules! weak {
                 self.raw.strong_count()
             }
 
-            #[doc = concat!(" Gets the number of weak pointers to the value, counted as [`", stringify!($Strong), "::weak_count`]")]
+            #[doc = concat!(" Gets the number of weak pointers to the value, counted as [`", stringify!($Strong), "::weak_count`](super::", stringify!($Strong), "::weak_count)")]
             /// counts them; 0 if it is dead (std's rule) or this `Weak` is dangling.
             ///
             /// ```
-            #[doc = concat!(" use weakref::", $module, "::", stringify!($Strong), ";")]
+            #[doc = concat!(" use weakref::", stringify!($module), "::", stringify!($Strong), ";")]
             #[doc = concat!(" let five = ", stringify!($Strong), "::new(5);")]
             #[doc = concat!(" let weak = ", stringify!($Strong), "::downgrade(&five);")]
             /// let _also = weak.clone();
@@ -146,10 +146,10 @@ macro_rules! weak {
 
             /// Returns `true` if the two `Weak`s point to the same allocation (as std's
             /// `ptr_eq`), or are both dangling. Two weak pointers to one object are
-            /// `ptr_eq` even if they are different weak references; see [`Weak::ref_eq`].
+            /// `ptr_eq` even if they are different weak references; see [`Weak::ref_eq`](super::Weak::ref_eq).
             ///
             /// ```
-            #[doc = concat!(" use weakref::", $module, "::{", stringify!($Strong), ", Weak};")]
+            #[doc = concat!(" use weakref::", stringify!($module), "::{", stringify!($Strong), ", Weak};")]
             #[doc = concat!(" let obj = ", stringify!($Strong), "::new(());")]
             #[doc = concat!(" let plain = ", stringify!($Strong), "::downgrade(&obj);")]
             #[doc = concat!(" let with_callback = ", stringify!($Strong), "::downgrade_with(&obj, |_| ());")]
@@ -162,10 +162,10 @@ macro_rules! weak {
 
             /// Returns `true` if the two `Weak`s are the same weak reference: Python's `is`.
             /// Clones share their original's identity, and all plain `Weak`s to one object are
-            #[doc = concat!(" one reference; each [`", stringify!($Strong), "::downgrade_with`] makes a new one.")]
+            #[doc = concat!(" one reference; each [`", stringify!($Strong), "::downgrade_with`](super::", stringify!($Strong), "::downgrade_with) makes a new one.")]
             ///
             /// ```
-            #[doc = concat!(" use weakref::", $module, "::{", stringify!($Strong), ", Weak};")]
+            #[doc = concat!(" use weakref::", stringify!($module), "::{", stringify!($Strong), ", Weak};")]
             #[doc = concat!(" let obj = ", stringify!($Strong), "::new(());")]
             #[doc = concat!(" let a = ", stringify!($Strong), "::downgrade_with(&obj, |_| ());")]
             /// assert!(Weak::ref_eq(&a, &a.clone()));
@@ -179,7 +179,7 @@ macro_rules! weak {
             /// reference exists); for a dangling `Weak`, a dangling pointer.
             ///
             /// ```
-            #[doc = concat!(" use weakref::", $module, "::", stringify!($Strong), ";")]
+            #[doc = concat!(" use weakref::", stringify!($module), "::", stringify!($Strong), ";")]
             #[doc = concat!(" let strong = ", stringify!($Strong), "::new(\"hello\".to_owned());")]
             #[doc = concat!(" let weak = ", stringify!($Strong), "::downgrade(&strong);")]
             /// assert!(std::ptr::eq(&*strong, weak.as_ptr()));
@@ -189,14 +189,14 @@ macro_rules! weak {
             }
 
             /// Consumes the `Weak<T>` and turns it into a raw pointer, keeping one weak
-            /// reference; [`Weak::from_raw`] turns it back.
+            /// reference; [`Weak::from_raw`](super::Weak::from_raw) turns it back.
             ///
             /// The raw form always stands for a *plain* weak pointer: for a `Weak` with a
             /// callback, a plain weak reference is taken and this handle dropped, so the
             /// callback stays registered only if other clones of this `Weak` remain.
             ///
             /// ```
-            #[doc = concat!(" use weakref::", $module, "::{", stringify!($Strong), ", Weak};")]
+            #[doc = concat!(" use weakref::", stringify!($module), "::{", stringify!($Strong), ", Weak};")]
             #[doc = concat!(" let strong = ", stringify!($Strong), "::new(7);")]
             #[doc = concat!(" let raw = ", stringify!($Strong), "::downgrade(&strong).into_raw();")]
             /// let weak = unsafe { Weak::from_raw(raw) };
@@ -206,26 +206,26 @@ macro_rules! weak {
                 self.raw.into_raw()
             }
 
-            /// Converts a raw pointer from [`Weak::into_raw`] back into a `Weak<T>`.
+            /// Converts a raw pointer from [`Weak::into_raw`](super::Weak::into_raw) back into a `Weak<T>`.
             ///
             /// # Safety
             ///
-            #[doc = concat!(" `ptr` must come from `weakref::", $module, "::Weak::<T>::into_raw` (the same `T`) and be")]
+            #[doc = concat!(" `ptr` must come from `weakref::", stringify!($module), "::Weak::<T>::into_raw` (the same `T`) and be")]
             /// converted back only once.
             pub unsafe fn from_raw(ptr: *const T) -> Weak<T> {
                 Weak {
                     // SAFETY: forwarded contract.
-                    raw: unsafe { RawWeak::from_raw(ptr) },
+                    raw: unsafe { $crate::raw::weak::RawWeak::from_raw(ptr) },
                 }
             }
 
             /// Whether this weak reference still has a callback: Python's
-            #[doc = concat!(" `r.__callback__ is not None`. True for a `Weak` from [`", stringify!($Strong), "::downgrade_with`]")]
-            #[doc = concat!(" (or standing for a finalizer, from [`", stringify!($Strong), "::weakrefs`]) until the value dies or")]
+            #[doc = concat!(" `r.__callback__ is not None`. True for a `Weak` from [`", stringify!($Strong), "::downgrade_with`](super::", stringify!($Strong), "::downgrade_with)")]
+            #[doc = concat!(" (or standing for a finalizer, from [`", stringify!($Strong), "::weakrefs`](super::", stringify!($Strong), "::weakrefs)) until the value dies or")]
             /// the registration ends; false for plain and dangling ones.
             ///
             /// ```
-            #[doc = concat!(" use weakref::", $module, "::", stringify!($Strong), ";")]
+            #[doc = concat!(" use weakref::", stringify!($module), "::", stringify!($Strong), ";")]
             #[doc = concat!(" let obj = ", stringify!($Strong), "::new(());")]
             #[doc = concat!(" let r = ", stringify!($Strong), "::downgrade_with(&obj, |_| ());")]
             /// assert!(r.has_callback());
@@ -250,7 +250,7 @@ macro_rules! weak {
         }
 
         impl<T> Default for Weak<T> {
-            /// A dangling `Weak`, as [`Weak::new`].
+            /// A dangling `Weak`, as [`Weak::new`](super::Weak::new).
             fn default() -> Weak<T> {
                 Weak::new()
             }
@@ -258,7 +258,7 @@ macro_rules! weak {
 
         impl<T: PartialEq> PartialEq for Weak<T> {
             /// Python's rule: both alive, compare the values; otherwise, the same weak
-            /// reference ([`Weak::ref_eq`]).
+            /// reference ([`Weak::ref_eq`](super::Weak::ref_eq)).
             fn eq(&self, other: &Weak<T>) -> bool {
                 match (self.upgrade(), other.upgrade()) {
                     (Some(a), Some(b)) => *a == *b,
@@ -267,14 +267,14 @@ macro_rules! weak {
             }
         }
 
-        impl<T> fmt::Debug for Weak<T> {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                let referent = self.upgrade().map(|rc| $Strong::as_ptr(&rc));
-                crate::repr::weakref(
+        impl<T> ::core::fmt::Debug for Weak<T> {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                let referent = self.upgrade().map(|rc| $crate::$module::$Strong::as_ptr(&rc));
+                $crate::repr::weakref(
                     f,
                     self.raw.identity(),
                     referent,
-                    core::any::type_name::<T>(),
+                    ::core::any::type_name::<T>(),
                 )
             }
         }

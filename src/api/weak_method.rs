@@ -18,18 +18,16 @@ pub(crate) use std::sync::{atomic::AtomicBool, Mutex};
 /// Defines `WeakMethod` in the calling flavour module.
 macro_rules! weak_method {
     (
-        $module:literal, $Strong:ident, $Shared:ident,
+        $module:ident, $Strong:ident,
         fn_bounds: [$($fb:tt)*], callback_bounds: [$($cb:tt)+]
     ) => {
-        use std::sync::atomic::Ordering;
-        use $crate::api::weak_method::{AtomicBool, Mutex};
 
         /// What a `WeakMethod` calls.
         enum Method<F> {
             /// A function the `WeakMethod` owns (a method path, a closure).
             Owned(F),
             /// A shared function, held weakly: its death kills the `WeakMethod` too.
-            Shared(Weak<F>),
+            Shared($crate::$module::Weak<F>),
         }
 
         type UserCallback<T, F> = Box<dyn FnOnce(&WeakMethod<T, F>) + $($cb)+>;
@@ -43,11 +41,11 @@ macro_rules! weak_method {
         }
 
         struct Record<T, F> {
-            receiver: Weak<T>,
+            receiver: $crate::$module::Weak<T>,
             method: Method<F>,
             /// Set at the first death; read without the lock by `call` and friends.
-            dead: AtomicBool,
-            callback: Mutex<CallbackState<T, F>>,
+            dead: $crate::api::weak_method::AtomicBool,
+            callback: $crate::api::weak_method::Mutex<CallbackState<T, F>>,
         }
 
         /// A method bound weakly to its receiver (Python's `weakref.WeakMethod`).
@@ -65,7 +63,7 @@ macro_rules! weak_method {
         /// # Example
         ///
         /// ```
-        #[doc = concat!("use weakref::", $module, "::{", stringify!($Strong), ", WeakMethod};")]
+        #[doc = concat!("use weakref::", stringify!($module), "::{", stringify!($Strong), ", WeakMethod};")]
         ///
         /// struct Counter(std::sync::atomic::AtomicU32);
         /// impl Counter {
@@ -81,7 +79,7 @@ macro_rules! weak_method {
         /// assert_eq!(bump.call(2), None);
         /// ```
         pub struct WeakMethod<T, F> {
-            record: std::$Shared::$Strong<Record<T, F>>,
+            record: ::std::$module::$Strong<Record<T, F>>,
         }
 
         impl<T, F> WeakMethod<T, F>
@@ -89,14 +87,14 @@ macro_rules! weak_method {
             T: $($fb)*,
             F: $($fb)*,
         {
-            fn make(receiver: &$Strong<T>, method: impl FnOnce(&std::$Shared::Weak<Record<T, F>>) -> Method<F>) -> Self {
-                let record = std::$Shared::$Strong::new_cyclic(|me| {
+            fn make(receiver: &$crate::$module::$Strong<T>, method: impl FnOnce(&::std::$module::Weak<Record<T, F>>) -> Method<F>) -> Self {
+                let record = ::std::$module::$Strong::new_cyclic(|me| {
                     let for_receiver = me.clone();
                     Record {
-                        receiver: $Strong::downgrade_with(receiver, move |_| Self::died(&for_receiver)),
+                        receiver: $crate::$module::$Strong::downgrade_with(receiver, move |_| Self::died(&for_receiver)),
                         method: method(me),
-                        dead: AtomicBool::new(false),
-                        callback: Mutex::new(CallbackState { died: false, callback: None }),
+                        dead: $crate::api::weak_method::AtomicBool::new(false),
+                        callback: $crate::api::weak_method::Mutex::new(CallbackState { died: false, callback: None }),
                     }
                 });
                 WeakMethod { record }
@@ -104,11 +102,11 @@ macro_rules! weak_method {
 
             /// The receiver or the shared function died: mark dead, run the callback,
             /// once.
-            fn died(me: &std::$Shared::Weak<Record<T, F>>) {
+            fn died(me: &::std::$module::Weak<Record<T, F>>) {
                 let Some(record) = me.upgrade() else {
                     return;
                 };
-                if record.dead.swap(true, Ordering::AcqRel) {
+                if record.dead.swap(true, ::std::sync::atomic::Ordering::AcqRel) {
                     return;
                 }
                 let callback = {
@@ -122,17 +120,17 @@ macro_rules! weak_method {
             }
 
             /// `method` bound weakly to `receiver`; `method` is owned.
-            pub fn new(receiver: &$Strong<T>, method: F) -> Self {
+            pub fn new(receiver: &$crate::$module::$Strong<T>, method: F) -> Self {
                 Self::make(receiver, |_| Method::Owned(method))
             }
 
             /// `method` bound weakly to `receiver`, the function itself held weakly: the
             /// `WeakMethod` dies when either dies (Python's, whose function object can
             /// die when the method is deleted from its class).
-            pub fn new_shared(receiver: &$Strong<T>, method: &$Strong<F>) -> Self {
+            pub fn new_shared(receiver: &$crate::$module::$Strong<T>, method: &$crate::$module::$Strong<F>) -> Self {
                 Self::make(receiver, |me| {
                     let me = me.clone();
-                    Method::Shared($Strong::downgrade_with(method, move |_| Self::died(&me)))
+                    Method::Shared($crate::$module::$Strong::downgrade_with(method, move |_| Self::died(&me)))
                 })
             }
 
@@ -150,7 +148,7 @@ macro_rules! weak_method {
             /// # Example
             ///
             /// ```
-            #[doc = concat!("use weakref::", $module, "::{", stringify!($Strong), ", WeakMethod};")]
+            #[doc = concat!("use weakref::", stringify!($module), "::{", stringify!($Strong), ", WeakMethod};")]
             /// use std::sync::atomic::{AtomicU32, Ordering};
             /// use std::sync::Arc as Shared;
             ///
@@ -201,7 +199,7 @@ macro_rules! weak_method {
             where
                 F: Fn(&T, A) -> R,
             {
-                if self.record.dead.load(Ordering::Acquire) {
+                if self.record.dead.load(::std::sync::atomic::Ordering::Acquire) {
                     return None;
                 }
                 let receiver = self.record.receiver.upgrade()?;
@@ -215,8 +213,8 @@ macro_rules! weak_method {
             }
 
             /// The receiver, if the `WeakMethod` is alive.
-            pub fn receiver(&self) -> Option<$Strong<T>> {
-                if self.record.dead.load(Ordering::Acquire) {
+            pub fn receiver(&self) -> Option<$crate::$module::$Strong<T>> {
+                if self.record.dead.load(::std::sync::atomic::Ordering::Acquire) {
                     return None;
                 }
                 self.record.receiver.upgrade()
@@ -228,7 +226,7 @@ macro_rules! weak_method {
                     Method::Owned(_) => true,
                     Method::Shared(f) => f.strong_count() > 0,
                 };
-                !self.record.dead.load(Ordering::Acquire)
+                !self.record.dead.load(::std::sync::atomic::Ordering::Acquire)
                     && self.record.receiver.strong_count() > 0
                     && function_alive
             }
@@ -236,7 +234,7 @@ macro_rules! weak_method {
             /// Whether the two are the same `WeakMethod` (clones share their original's
             /// identity).
             pub fn ptr_eq(&self, other: &Self) -> bool {
-                std::$Shared::$Strong::ptr_eq(&self.record, &other.record)
+                ::std::$module::$Strong::ptr_eq(&self.record, &other.record)
             }
         }
 
@@ -267,15 +265,15 @@ macro_rules! weak_method {
             }
         }
 
-        impl<T, F> core::fmt::Debug for WeakMethod<T, F> {
+        impl<T, F> ::core::fmt::Debug for WeakMethod<T, F> {
             /// `<WeakMethod to 'Type' at 0x…>` while alive, `<WeakMethod dead>` after.
-            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 match self.receiver() {
                     Some(r) => write!(
                         f,
                         "<WeakMethod to '{}' at {:p}>",
-                        crate::repr::short(core::any::type_name::<T>()),
-                        $Strong::as_ptr(&r)
+                        $crate::repr::short(::core::any::type_name::<T>()),
+                        $crate::$module::$Strong::as_ptr(&r)
                     ),
                     None => f.write_str("<WeakMethod dead>"),
                 }

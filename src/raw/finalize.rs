@@ -25,7 +25,9 @@ use core::ptr::NonNull;
 use crate::flavor::{Count, Flavor, Lock};
 use crate::raw::exit::{ExitFlavor, FinalizerBase};
 use crate::raw::hosted;
-use crate::raw::node::{self, NodeHeader, NodeKind, NodeVTable, AT_EXIT, BORROWED, LINKED, PENDING};
+use crate::raw::node::{
+    self, NodeHeader, NodeKind, NodeVTable, AT_EXIT, BORROWED, LINKED, PENDING,
+};
 use crate::raw::rc_box::{BoxHeader, RcBox};
 use crate::raw::strong::RawRc;
 use crate::raw::weak::RawWeak;

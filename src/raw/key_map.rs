@@ -23,10 +23,10 @@ use core::marker::PhantomData;
 
 use hashbrown::HashTable;
 
-use crate::raw::guarded::{drop_each, Guarded, Removal};
-use crate::raw::table::{shrink_if_sparse, take, take_any, take_both, Hashed};
 use crate::flavor::Flavor;
+use crate::raw::guarded::{drop_each, Guarded, Removal};
 use crate::raw::strong::RawRc;
+use crate::raw::table::{shrink_if_sparse, take, take_any, take_both, Hashed};
 use crate::raw::weak::RawWeak;
 
 /// How keys are compared.

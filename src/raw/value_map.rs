@@ -29,10 +29,10 @@ use std::borrow::Borrow;
 
 use hashbrown::HashTable;
 
-use crate::raw::guarded::{drop_each, Guarded, Removal};
-use crate::raw::table::{shrink_if_sparse, take, take_any, take_both, Hashed};
 use crate::flavor::Flavor;
+use crate::raw::guarded::{drop_each, Guarded, Removal};
 use crate::raw::strong::RawRc;
+use crate::raw::table::{shrink_if_sparse, take, take_any, take_both, Hashed};
 use crate::raw::weak::RawWeak;
 
 /// An entry.

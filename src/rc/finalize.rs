@@ -1,13 +1,7 @@
 //! `rc::finalize` and `rc::Finalize`: Python's `weakref.finalize`.
 
-use core::fmt;
-
-use crate::flavor::Local;
-use crate::raw::finalize::RawFinalize;
-use crate::rc::Rc;
-
 crate::api::finalize::finalize!(
-    "rc", Rc, Local,
+    rc, Rc, Local,
     exit_when: "the exit of the thread that created it",
     at_exit: " # At exit
 

@@ -1,33 +1,29 @@
 //! `rc::WeakKeyMap`, `rc::PtrWeakKeyMap`, `rc::WeakSet`, `rc::PtrWeakSet`.
 
-use crate::raw::key_map::{ByIdentity, ByValue};
-use crate::api::key_map::{weak_key_map, weak_set};
-use crate::rc::{Rc, Weak};
-
-weak_key_map!(
-    "rc", Rc, crate::flavor::Local, WeakKeyMap, ByValue,
+crate::api::key_map::weak_key_map!(
+    rc, Rc, Local, WeakKeyMap, crate::raw::key_map::ByValue,
     lookup: &K, |key| key,
-    key_bounds: [core::hash::Hash + Eq +], bounds: ['static],
+    key_bounds: [::core::hash::Hash + Eq +], bounds: ['static],
     compare: "by value (the keys' `Eq` and `Hash`)"
 );
 
-weak_key_map!(
-    "rc", Rc, crate::flavor::Local, PtrWeakKeyMap, ByIdentity,
-    lookup: &Rc<K>, |key| &**key,
+crate::api::key_map::weak_key_map!(
+    rc, Rc, Local, PtrWeakKeyMap, crate::raw::key_map::ByIdentity,
+    lookup: &crate::rc::Rc<K>, |key| &**key,
     key_bounds: [], bounds: ['static],
     compare: "by identity (which allocation)"
 );
 
-weak_set!(
-    "rc", Rc, crate::flavor::Local, WeakSet, ByValue,
+crate::api::key_map::weak_set!(
+    rc, Rc, Local, WeakSet, crate::raw::key_map::ByValue,
     lookup: &T, |value| value,
-    key_bounds: [core::hash::Hash + Eq +], bounds: ['static],
+    key_bounds: [::core::hash::Hash + Eq +], bounds: ['static],
     compare: "by value (the elements' `Eq` and `Hash`)"
 );
 
-weak_set!(
-    "rc", Rc, crate::flavor::Local, PtrWeakSet, ByIdentity,
-    lookup: &Rc<T>, |value| &**value,
+crate::api::key_map::weak_set!(
+    rc, Rc, Local, PtrWeakSet, crate::raw::key_map::ByIdentity,
+    lookup: &crate::rc::Rc<T>, |value| &**value,
     key_bounds: [], bounds: ['static],
     compare: "by identity (which allocation)"
 );

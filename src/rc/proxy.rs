@@ -1,5 +1,3 @@
 //! `rc::Proxy`.
 
-use crate::rc::{Rc, Weak};
-
-crate::api::proxy::proxy!("rc", Rc, 'static);
+crate::api::proxy::proxy!(rc, Rc, 'static);

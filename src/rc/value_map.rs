@@ -1,5 +1,3 @@
 //! `rc::WeakValueMap`.
 
-use crate::rc::{Rc, Weak};
-
-crate::api::value_map::weak_value_map!("rc", Rc, crate::flavor::Local, 'static);
+crate::api::value_map::weak_value_map!(rc, Rc, Local, 'static);

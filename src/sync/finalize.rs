@@ -1,13 +1,7 @@
 //! `sync::finalize` and `sync::Finalize`: Python's `weakref.finalize`, thread-safe.
 
-use core::fmt;
-
-use crate::flavor::Atomic;
-use crate::raw::finalize::RawFinalize;
-use crate::sync::Arc;
-
 crate::api::finalize::finalize!(
-    "sync", Arc, Atomic,
+    sync, Arc, Atomic,
     exit_when: "the process's exit",
     at_exit: " # At exit
 

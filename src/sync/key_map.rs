@@ -1,33 +1,29 @@
 //! `sync::WeakKeyMap`, `sync::PtrWeakKeyMap`, `sync::WeakSet`, `sync::PtrWeakSet`.
 
-use crate::raw::key_map::{ByIdentity, ByValue};
-use crate::api::key_map::{weak_key_map, weak_set};
-use crate::sync::{Arc, Weak};
-
-weak_key_map!(
-    "sync", Arc, crate::flavor::Atomic, WeakKeyMap, ByValue,
+crate::api::key_map::weak_key_map!(
+    sync, Arc, Atomic, WeakKeyMap, crate::raw::key_map::ByValue,
     lookup: &K, |key| key,
-    key_bounds: [core::hash::Hash + Eq +], bounds: [Send + Sync + 'static],
+    key_bounds: [::core::hash::Hash + Eq +], bounds: [Send + Sync + 'static],
     compare: "by value (the keys' `Eq` and `Hash`)"
 );
 
-weak_key_map!(
-    "sync", Arc, crate::flavor::Atomic, PtrWeakKeyMap, ByIdentity,
-    lookup: &Arc<K>, |key| &**key,
+crate::api::key_map::weak_key_map!(
+    sync, Arc, Atomic, PtrWeakKeyMap, crate::raw::key_map::ByIdentity,
+    lookup: &crate::sync::Arc<K>, |key| &**key,
     key_bounds: [], bounds: [Send + Sync + 'static],
     compare: "by identity (which allocation)"
 );
 
-weak_set!(
-    "sync", Arc, crate::flavor::Atomic, WeakSet, ByValue,
+crate::api::key_map::weak_set!(
+    sync, Arc, Atomic, WeakSet, crate::raw::key_map::ByValue,
     lookup: &T, |value| value,
-    key_bounds: [core::hash::Hash + Eq +], bounds: [Send + Sync + 'static],
+    key_bounds: [::core::hash::Hash + Eq +], bounds: [Send + Sync + 'static],
     compare: "by value (the elements' `Eq` and `Hash`)"
 );
 
-weak_set!(
-    "sync", Arc, crate::flavor::Atomic, PtrWeakSet, ByIdentity,
-    lookup: &Arc<T>, |value| &**value,
+crate::api::key_map::weak_set!(
+    sync, Arc, Atomic, PtrWeakSet, crate::raw::key_map::ByIdentity,
+    lookup: &crate::sync::Arc<T>, |value| &**value,
     key_bounds: [], bounds: [Send + Sync + 'static],
     compare: "by identity (which allocation)"
 );

@@ -1,5 +1,3 @@
 //! `sync::Proxy`.
 
-use crate::sync::{Arc, Weak};
-
-crate::api::proxy::proxy!("sync", Arc, Send + 'static);
+crate::api::proxy::proxy!(sync, Arc, Send + 'static);

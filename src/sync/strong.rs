@@ -1,20 +1,7 @@
 //! `sync::Arc`, the thread-safe strong pointer.
 
-use core::borrow::Borrow;
-use core::cmp::Ordering;
-use core::fmt;
-use core::hash::{Hash, Hasher};
-use core::ops::Deref;
-use core::panic::{RefUnwindSafe, UnwindSafe};
-use core::pin::Pin;
-
-use crate::flavor::Atomic;
-use crate::raw::strong::RawRc;
-use crate::raw::weak::RawWeak;
-use crate::sync::Weak;
-
 crate::api::strong::strong!(
-    "sync", Arc, Atomic,
+    sync, Arc, Atomic,
     intro: " A thread-safe reference-counting pointer whose weak references can call back when
  the value dies. 'Arc' stands for 'Atomically Reference Counted'.",
     threads: " # Threads
@@ -25,15 +12,15 @@ crate::api::strong::strong!(
 
  * `clone`, `drop` of a non-last reference and `upgrade` take no lock, and neither
    does the last drop of an object that never had a callback or finalizer.
- * [`Weak::upgrade`] racing the last drop never revives the value: it returns `None`
+ * [`Weak::upgrade`](super::Weak::upgrade) racing the last drop never revives the value: it returns `None`
    once the strong count has reached zero.
- * A [`Weak`] with a callback dropped (all its clones) while another thread runs the
+ * A [`Weak`](super::Weak) with a callback dropped (all its clones) while another thread runs the
    referent's death either cancels the callback or sees it run, never both, never
    neither.
- * [`Arc::downgrade_with`] and [`finalize`](crate::sync::finalize) cannot race the
+ * [`Arc::downgrade_with`](super::Arc::downgrade_with) and [`finalize`](crate::sync::finalize) cannot race the
    last drop: they take an `&Arc`, so the object is alive while they register, and
    the registration is complete before that `Arc` can be dropped.
- * [`Arc::into_inner`] on several threads at once gives the value to exactly one.
+ * [`Arc::into_inner`](super::Arc::into_inner) on several threads at once gives the value to exactly one.
 ",
     callback_bounds: [Send + 'static]
 );

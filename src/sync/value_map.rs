@@ -1,13 +1,6 @@
 //! `sync::WeakValueMap`.
 
-use crate::sync::{Arc, Weak};
-
-crate::api::value_map::weak_value_map!(
-    "sync",
-    Arc,
-    crate::flavor::Atomic,
-    Send + Sync + 'static
-);
+crate::api::value_map::weak_value_map!(sync, Arc, Atomic, Send + Sync + 'static);
 
 // SAFETY: the map's state is shared with the removal callbacks of its values, which
 // run on whichever thread drops a value's last `Arc`: keys are moved to and used on

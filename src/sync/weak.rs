@@ -1,13 +1,6 @@
 //! `sync::Weak`, the thread-safe weak pointer.
 
-use core::fmt;
-use core::panic::{RefUnwindSafe, UnwindSafe};
-
-use crate::flavor::Atomic;
-use crate::raw::weak::RawWeak;
-use crate::sync::Arc;
-
-crate::api::weak::weak!("sync", Arc, Atomic);
+crate::api::weak::weak!(sync, Arc, Atomic);
 
 // SAFETY: as std's `sync::Weak`: a `Weak` can upgrade to an `Arc` on any thread.
 unsafe impl<T: Send + Sync> Send for Weak<T> {}
