@@ -32,11 +32,11 @@ macro_rules! finalize {
         ///
         /// ```
         /// use std::sync::{Arc as Shared, Mutex};
-        #[doc = concat!(" use weakref::", stringify!($module), "::{finalize, ", stringify!($Strong), "};")]
+        #[doc = concat!("use weakref::", stringify!($module), "::{finalize, ", stringify!($Strong), "};")]
         ///
         /// type Log = Shared<Mutex<Vec<String>>>;
         /// let log = Log::default();
-        #[doc = concat!(" let obj = ", stringify!($Strong), "::new(\"a file handle\");")]
+        #[doc = concat!("let obj = ", stringify!($Strong), "::new(\"a file handle\");")]
         /// finalize(&obj, |(log, name): (Log, &str)| {
         ///     log.lock().unwrap().push(format!("closed {name}"))
         /// }, (log.clone(), "data.txt"));
@@ -73,8 +73,8 @@ macro_rules! finalize {
             /// reaches the caller (the finalizer is dead all the same).
             ///
             /// ```
-            #[doc = concat!(" use weakref::", stringify!($module), "::{finalize, ", stringify!($Strong), "};")]
-            #[doc = concat!(" let obj = ", stringify!($Strong), "::new(());")]
+            #[doc = concat!("use weakref::", stringify!($module), "::{finalize, ", stringify!($Strong), "};")]
+            #[doc = concat!("let obj = ", stringify!($Strong), "::new(());")]
             /// let f = finalize(&obj, |(x, y, z): (i32, i32, i32)| x + y + z, (67, 43, 89));
             /// assert_eq!(f.call(), Some(199));
             /// assert_eq!(f.call(), None);
@@ -87,8 +87,8 @@ macro_rules! finalize {
             /// Whether the finalizer is alive: not yet called, detached or triggered.
             ///
             /// ```
-            #[doc = concat!(" use weakref::", stringify!($module), "::{finalize, ", stringify!($Strong), "};")]
-            #[doc = concat!(" let obj = ", stringify!($Strong), "::new(());")]
+            #[doc = concat!("use weakref::", stringify!($module), "::{finalize, ", stringify!($Strong), "};")]
+            #[doc = concat!("let obj = ", stringify!($Strong), "::new(());")]
             /// let f = finalize(&obj, |()| (), ());
             /// assert!(f.alive());
             /// drop(obj);
@@ -103,11 +103,11 @@ macro_rules! finalize {
             /// once. Otherwise returns `None` and changes nothing.
             ///
             /// ```
-            #[doc = concat!(" use weakref::", stringify!($module), "::{finalize, ", stringify!($Strong), "};")]
-            #[doc = concat!(" let obj = ", stringify!($Strong), "::new(5);")]
+            #[doc = concat!("use weakref::", stringify!($module), "::{finalize, ", stringify!($Strong), "};")]
+            #[doc = concat!("let obj = ", stringify!($Strong), "::new(5);")]
             /// let f = finalize(&obj, |buf: Vec<u8>| drop(buf), vec![1, 2, 3]);
             /// let (back, args) = f.detach().unwrap();
-            #[doc = concat!(" assert!(", stringify!($Strong), "::ptr_eq(&back, &obj));")]
+            #[doc = concat!("assert!(", stringify!($Strong), "::ptr_eq(&back, &obj));")]
             /// assert_eq!(args, [1, 2, 3]);
             /// assert!(f.detach().is_none());
             /// assert!(!f.alive());
@@ -123,11 +123,11 @@ macro_rules! finalize {
             /// waits for it; from inside `A::clone` itself, calling or detaching panics.
             ///
             /// ```
-            #[doc = concat!(" use weakref::", stringify!($module), "::{finalize, ", stringify!($Strong), "};")]
-            #[doc = concat!(" let obj = ", stringify!($Strong), "::new(());")]
+            #[doc = concat!("use weakref::", stringify!($module), "::{finalize, ", stringify!($Strong), "};")]
+            #[doc = concat!("let obj = ", stringify!($Strong), "::new(());")]
             /// let f = finalize(&obj, |name: String| drop(name), "tmp".to_owned());
             /// let (o, args) = f.peek().unwrap();
-            #[doc = concat!(" assert!(", stringify!($Strong), "::ptr_eq(&o, &obj));")]
+            #[doc = concat!("assert!(", stringify!($Strong), "::ptr_eq(&o, &obj));")]
             /// assert_eq!(args, "tmp");
             /// assert!(f.alive());
             /// ```
@@ -143,8 +143,8 @@ macro_rules! finalize {
             /// `false` once it is dead.
             ///
             /// ```
-            #[doc = concat!(" use weakref::", stringify!($module), "::{finalize, ", stringify!($Strong), "};")]
-            #[doc = concat!(" let obj = ", stringify!($Strong), "::new(());")]
+            #[doc = concat!("use weakref::", stringify!($module), "::{finalize, ", stringify!($Strong), "};")]
+            #[doc = concat!("let obj = ", stringify!($Strong), "::new(());")]
             /// let f = finalize(&obj, |()| (), ());
             /// assert!(f.atexit());
             /// f.set_atexit(false);

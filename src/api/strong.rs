@@ -58,12 +58,12 @@ macro_rules! strong {
         ///
         /// ```
         /// use std::sync::atomic::{AtomicUsize, Ordering};
-        #[doc = concat!(" use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+        #[doc = concat!("use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
         ///
         /// static CALLS: AtomicUsize = AtomicUsize::new(0);
         ///
-        #[doc = concat!(" let obj = ", stringify!($Strong), "::new(\"expensive\");")]
-        #[doc = concat!(" let weak = ", stringify!($Strong), "::downgrade_with(&obj, |dead| {")]
+        #[doc = concat!("let obj = ", stringify!($Strong), "::new(\"expensive\");")]
+        #[doc = concat!("let weak = ", stringify!($Strong), "::downgrade_with(&obj, |dead| {")]
         ///     assert!(dead.upgrade().is_none());
         ///     CALLS.fetch_add(1, Ordering::SeqCst);
         /// });
@@ -92,8 +92,8 @@ macro_rules! strong {
             #[doc = concat!(" Constructs a new `", stringify!($Strong), "<T>`.")]
             ///
             /// ```
-            #[doc = concat!(" use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
-            #[doc = concat!(" let five = ", stringify!($Strong), "::new(5);")]
+            #[doc = concat!("use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("let five = ", stringify!($Strong), "::new(5);")]
             /// assert_eq!(*five, 5);
             /// ```
             #[inline]
@@ -110,17 +110,17 @@ macro_rules! strong {
             /// the allocation is freed and the panic continues.
             ///
             /// ```
-            #[doc = concat!(" use ", "weakref::", stringify!($module), "::{", stringify!($Strong), ", Weak};")]
+            #[doc = concat!("use ", "weakref::", stringify!($module), "::{", stringify!($Strong), ", Weak};")]
             ///
             /// struct Gadget {
             ///     me: Weak<Gadget>,
             /// }
             ///
-            #[doc = concat!(" let gadget = ", stringify!($Strong), "::new_cyclic(|me| {")]
+            #[doc = concat!("let gadget = ", stringify!($Strong), "::new_cyclic(|me| {")]
             ///     assert!(me.upgrade().is_none());
             ///     Gadget { me: me.clone() }
             /// });
-            #[doc = concat!(" assert!(", stringify!($Strong), "::ptr_eq(&gadget.me.upgrade().unwrap(), &gadget));")]
+            #[doc = concat!("assert!(", stringify!($Strong), "::ptr_eq(&gadget.me.upgrade().unwrap(), &gadget));")]
             /// ```
             pub fn new_cyclic<F>(data_fn: F) -> $Strong<T>
             where
@@ -137,10 +137,10 @@ macro_rules! strong {
             /// a large `T` never passes through the stack.
             ///
             /// ```
-            #[doc = concat!(" use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
             ///
-            #[doc = concat!(" let mut five = ", stringify!($Strong), "::<u32>::new_uninit();")]
-            #[doc = concat!(" ", stringify!($Strong), "::get_mut(&mut five).unwrap().write(5);")]
+            #[doc = concat!("let mut five = ", stringify!($Strong), "::<u32>::new_uninit();")]
+            #[doc = concat!("", stringify!($Strong), "::get_mut(&mut five).unwrap().write(5);")]
             /// // SAFETY: written just above.
             /// let five = unsafe { five.assume_init() };
             /// assert_eq!(*five, 5);
@@ -156,9 +156,9 @@ macro_rules! strong {
             /// [`MaybeUninit::zeroed`](core::mem::MaybeUninit::zeroed).
             ///
             /// ```
-            #[doc = concat!(" use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
             ///
-            #[doc = concat!(" let zero = ", stringify!($Strong), "::<[u64; 512]>::new_zeroed();")]
+            #[doc = concat!("let zero = ", stringify!($Strong), "::<[u64; 512]>::new_zeroed();")]
             /// // SAFETY: all-zero bytes are a valid array of integers.
             /// let zero = unsafe { zero.assume_init() };
             /// assert!(zero.iter().all(|&x| x == 0));
@@ -172,8 +172,8 @@ macro_rules! strong {
             #[doc = concat!(" Constructs a new `Pin<", stringify!($Strong), "<T>>`. `T` is not moved again while pinned.")]
             ///
             /// ```
-            #[doc = concat!(" use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
-            #[doc = concat!(" let pinned = ", stringify!($Strong), "::pin(5);")]
+            #[doc = concat!("use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("let pinned = ", stringify!($Strong), "::pin(5);")]
             /// assert_eq!(*pinned, 5);
             /// ```
             pub fn pin(value: T) -> ::core::pin::Pin<$Strong<T>> {
@@ -191,14 +191,14 @@ macro_rules! strong {
             /// dropped).
             ///
             /// ```
-            #[doc = concat!(" use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
             ///
-            #[doc = concat!(" let x = ", stringify!($Strong), "::new(3);")]
-            #[doc = concat!(" assert_eq!(", stringify!($Strong), "::try_unwrap(x), Ok(3));")]
+            #[doc = concat!("let x = ", stringify!($Strong), "::new(3);")]
+            #[doc = concat!("assert_eq!(", stringify!($Strong), "::try_unwrap(x), Ok(3));")]
             ///
-            #[doc = concat!(" let x = ", stringify!($Strong), "::new(4);")]
-            #[doc = concat!(" let _y = ", stringify!($Strong), "::clone(&x);")]
-            #[doc = concat!(" assert_eq!(*", stringify!($Strong), "::try_unwrap(x).unwrap_err(), 4);")]
+            #[doc = concat!("let x = ", stringify!($Strong), "::new(4);")]
+            #[doc = concat!("let _y = ", stringify!($Strong), "::clone(&x);")]
+            #[doc = concat!("assert_eq!(*", stringify!($Strong), "::try_unwrap(x).unwrap_err(), 4);")]
             /// ```
             pub fn try_unwrap(this: $Strong<T>) -> Result<T, $Strong<T>> {
                 $crate::raw::strong::RawRc::try_unwrap(this.raw).map_err(|raw| $Strong { raw })
@@ -209,12 +209,12 @@ macro_rules! strong {
             #[doc = concat!(" before it returns, as for [`", stringify!($Strong), "::try_unwrap`](super::", stringify!($Strong), "::try_unwrap).")]
             ///
             /// ```
-            #[doc = concat!(" use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
             ///
-            #[doc = concat!(" let x = ", stringify!($Strong), "::new(3);")]
-            #[doc = concat!(" let y = ", stringify!($Strong), "::clone(&x);")]
-            #[doc = concat!(" assert_eq!(", stringify!($Strong), "::into_inner(x), None);")]
-            #[doc = concat!(" assert_eq!(", stringify!($Strong), "::into_inner(y), Some(3));")]
+            #[doc = concat!("let x = ", stringify!($Strong), "::new(3);")]
+            #[doc = concat!("let y = ", stringify!($Strong), "::clone(&x);")]
+            #[doc = concat!("assert_eq!(", stringify!($Strong), "::into_inner(x), None);")]
+            #[doc = concat!("assert_eq!(", stringify!($Strong), "::into_inner(y), Some(3));")]
             /// ```
             pub fn into_inner(this: $Strong<T>) -> Option<T> {
                 $crate::raw::strong::RawRc::into_inner(this.raw)
@@ -224,11 +224,11 @@ macro_rules! strong {
             #[doc = concat!(" it back into an `", stringify!($Strong), "`, or the memory leaks.")]
             ///
             /// ```
-            #[doc = concat!(" use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
-            #[doc = concat!(" let x = ", stringify!($Strong), "::new(\"hello\".to_owned());")]
-            #[doc = concat!(" let ptr = ", stringify!($Strong), "::into_raw(x);")]
+            #[doc = concat!("use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("let x = ", stringify!($Strong), "::new(\"hello\".to_owned());")]
+            #[doc = concat!("let ptr = ", stringify!($Strong), "::into_raw(x);")]
             /// assert_eq!(unsafe { &*ptr }, "hello");
-            #[doc = concat!(" # drop(unsafe { ", stringify!($Strong), "::from_raw(ptr) });")]
+            #[doc = concat!("# drop(unsafe { ", stringify!($Strong), "::from_raw(ptr) });")]
             /// ```
             pub fn into_raw(this: $Strong<T>) -> *const T {
                 $crate::raw::strong::RawRc::into_raw(this.raw)
@@ -237,9 +237,9 @@ macro_rules! strong {
             /// Provides a raw pointer to the data, without touching the counts.
             ///
             /// ```
-            #[doc = concat!(" use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
-            #[doc = concat!(" let x = ", stringify!($Strong), "::new(7);")]
-            #[doc = concat!(" assert_eq!(unsafe { *", stringify!($Strong), "::as_ptr(&x) }, 7);")]
+            #[doc = concat!("use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("let x = ", stringify!($Strong), "::new(7);")]
+            #[doc = concat!("assert_eq!(unsafe { *", stringify!($Strong), "::as_ptr(&x) }, 7);")]
             /// ```
             pub fn as_ptr(this: &$Strong<T>) -> *const T {
                 this.raw.as_ptr()
@@ -254,10 +254,10 @@ macro_rules! strong {
             /// carries).
             ///
             /// ```
-            #[doc = concat!(" use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
-            #[doc = concat!(" let x = ", stringify!($Strong), "::new(10);")]
-            #[doc = concat!(" let ptr = ", stringify!($Strong), "::into_raw(x);")]
-            #[doc = concat!(" let x = unsafe { ", stringify!($Strong), "::from_raw(ptr) };")]
+            #[doc = concat!("use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("let x = ", stringify!($Strong), "::new(10);")]
+            #[doc = concat!("let ptr = ", stringify!($Strong), "::into_raw(x);")]
+            #[doc = concat!("let x = unsafe { ", stringify!($Strong), "::from_raw(ptr) };")]
             /// assert_eq!(*x, 10);
             /// ```
             pub unsafe fn from_raw(ptr: *const T) -> $Strong<T> {
@@ -274,14 +274,14 @@ macro_rules! strong {
             #[doc = concat!(" `ptr` must come from [`", stringify!($Strong), "::into_raw`](super::", stringify!($Strong), "::into_raw) and its `", stringify!($Strong), "` must still be alive.")]
             ///
             /// ```
-            #[doc = concat!(" use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
-            #[doc = concat!(" let five = ", stringify!($Strong), "::new(5);")]
+            #[doc = concat!("use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("let five = ", stringify!($Strong), "::new(5);")]
             /// unsafe {
-            #[doc = concat!("     let ptr = ", stringify!($Strong), "::into_raw(five);")]
-            #[doc = concat!("     ", stringify!($Strong), "::increment_strong_count(ptr);")]
-            #[doc = concat!("     let five = ", stringify!($Strong), "::from_raw(ptr);")]
-            #[doc = concat!("     assert_eq!(2, ", stringify!($Strong), "::strong_count(&five));")]
-            #[doc = concat!("     # ", stringify!($Strong), "::decrement_strong_count(ptr);")]
+            #[doc = concat!("    let ptr = ", stringify!($Strong), "::into_raw(five);")]
+            #[doc = concat!("    ", stringify!($Strong), "::increment_strong_count(ptr);")]
+            #[doc = concat!("    let five = ", stringify!($Strong), "::from_raw(ptr);")]
+            #[doc = concat!("    assert_eq!(2, ", stringify!($Strong), "::strong_count(&five));")]
+            #[doc = concat!("    # ", stringify!($Strong), "::decrement_strong_count(ptr);")]
             /// }
             /// ```
             pub unsafe fn increment_strong_count(ptr: *const T) {
@@ -299,14 +299,14 @@ macro_rules! strong {
             /// be one the caller owns.
             ///
             /// ```
-            #[doc = concat!(" use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
-            #[doc = concat!(" let five = ", stringify!($Strong), "::new(5);")]
+            #[doc = concat!("use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("let five = ", stringify!($Strong), "::new(5);")]
             /// unsafe {
-            #[doc = concat!("     let ptr = ", stringify!($Strong), "::into_raw(five);")]
-            #[doc = concat!("     ", stringify!($Strong), "::increment_strong_count(ptr);")]
-            #[doc = concat!("     let five = ", stringify!($Strong), "::from_raw(ptr);")]
-            #[doc = concat!("     ", stringify!($Strong), "::decrement_strong_count(ptr);")]
-            #[doc = concat!("     assert_eq!(1, ", stringify!($Strong), "::strong_count(&five));")]
+            #[doc = concat!("    let ptr = ", stringify!($Strong), "::into_raw(five);")]
+            #[doc = concat!("    ", stringify!($Strong), "::increment_strong_count(ptr);")]
+            #[doc = concat!("    let five = ", stringify!($Strong), "::from_raw(ptr);")]
+            #[doc = concat!("    ", stringify!($Strong), "::decrement_strong_count(ptr);")]
+            #[doc = concat!("    assert_eq!(1, ", stringify!($Strong), "::strong_count(&five));")]
             /// }
             /// ```
             pub unsafe fn decrement_strong_count(ptr: *const T) {
@@ -320,9 +320,9 @@ macro_rules! strong {
             /// (like the shared `weakref.ref(obj)`): they share one identity.
             ///
             /// ```
-            #[doc = concat!(" use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
-            #[doc = concat!(" let five = ", stringify!($Strong), "::new(5);")]
-            #[doc = concat!(" let weak_five = ", stringify!($Strong), "::downgrade(&five);")]
+            #[doc = concat!("use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("let five = ", stringify!($Strong), "::new(5);")]
+            #[doc = concat!("let weak_five = ", stringify!($Strong), "::downgrade(&five);")]
             /// assert_eq!(*weak_five.upgrade().unwrap(), 5);
             /// ```
             #[inline]
@@ -353,13 +353,13 @@ macro_rules! strong {
             ///
             /// ```
             /// use std::sync::Mutex;
-            #[doc = concat!(" use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
             ///
-            #[doc = concat!(" let order = ", "std::", stringify!($module), "::", stringify!($Strong), "::new(Mutex::new(Vec::new()));")]
-            #[doc = concat!(" let obj = ", stringify!($Strong), "::new(());")]
+            #[doc = concat!("let order = ", "std::", stringify!($module), "::", stringify!($Strong), "::new(Mutex::new(Vec::new()));")]
+            #[doc = concat!("let obj = ", stringify!($Strong), "::new(());")]
             /// let (o1, o2) = (order.clone(), order.clone());
-            #[doc = concat!(" let _first = ", stringify!($Strong), "::downgrade_with(&obj, move |_| o1.lock().unwrap().push(\"first\"));")]
-            #[doc = concat!(" let _second = ", stringify!($Strong), "::downgrade_with(&obj, move |_| o2.lock().unwrap().push(\"second\"));")]
+            #[doc = concat!("let _first = ", stringify!($Strong), "::downgrade_with(&obj, move |_| o1.lock().unwrap().push(\"first\"));")]
+            #[doc = concat!("let _second = ", stringify!($Strong), "::downgrade_with(&obj, move |_| o2.lock().unwrap().push(\"second\"));")]
             /// drop(obj);
             /// assert_eq!(*order.lock().unwrap(), ["second", "first"]); // newest first
             /// ```
@@ -378,10 +378,10 @@ macro_rules! strong {
             /// included, with or without a callback) and every live finalizer registration.
             ///
             /// ```
-            #[doc = concat!(" use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
-            #[doc = concat!(" let five = ", stringify!($Strong), "::new(5);")]
-            #[doc = concat!(" let _weak_five = ", stringify!($Strong), "::downgrade(&five);")]
-            #[doc = concat!(" assert_eq!(1, ", stringify!($Strong), "::weak_count(&five));")]
+            #[doc = concat!("use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("let five = ", stringify!($Strong), "::new(5);")]
+            #[doc = concat!("let _weak_five = ", stringify!($Strong), "::downgrade(&five);")]
+            #[doc = concat!("assert_eq!(1, ", stringify!($Strong), "::weak_count(&five));")]
             /// ```
             #[inline]
             pub fn weak_count(this: &$Strong<T>) -> usize {
@@ -391,10 +391,10 @@ macro_rules! strong {
             #[doc = concat!(" Gets the number of strong (`", stringify!($Strong), "`) pointers to this allocation.")]
             ///
             /// ```
-            #[doc = concat!(" use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
-            #[doc = concat!(" let five = ", stringify!($Strong), "::new(5);")]
-            #[doc = concat!(" let _also_five = ", stringify!($Strong), "::clone(&five);")]
-            #[doc = concat!(" assert_eq!(2, ", stringify!($Strong), "::strong_count(&five));")]
+            #[doc = concat!("use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("let five = ", stringify!($Strong), "::new(5);")]
+            #[doc = concat!("let _also_five = ", stringify!($Strong), "::clone(&five);")]
+            #[doc = concat!("assert_eq!(2, ", stringify!($Strong), "::strong_count(&five));")]
             /// ```
             #[inline]
             pub fn strong_count(this: &$Strong<T>) -> usize {
@@ -409,13 +409,13 @@ macro_rules! strong {
             /// (however often cloned) is one; each live finalizer is one.
             ///
             /// ```
-            #[doc = concat!(" use ", "weakref::", stringify!($module), "::{finalize, ", stringify!($Strong), "};")]
-            #[doc = concat!(" let obj = ", stringify!($Strong), "::new(());")]
-            #[doc = concat!(" let _a = ", stringify!($Strong), "::downgrade(&obj);")]
-            #[doc = concat!(" let _b = ", stringify!($Strong), "::downgrade(&obj); // the same weak reference as `_a`")]
-            #[doc = concat!(" let _c = ", stringify!($Strong), "::downgrade_with(&obj, |_| ());")]
+            #[doc = concat!("use ", "weakref::", stringify!($module), "::{finalize, ", stringify!($Strong), "};")]
+            #[doc = concat!("let obj = ", stringify!($Strong), "::new(());")]
+            #[doc = concat!("let _a = ", stringify!($Strong), "::downgrade(&obj);")]
+            #[doc = concat!("let _b = ", stringify!($Strong), "::downgrade(&obj); // the same weak reference as `_a`")]
+            #[doc = concat!("let _c = ", stringify!($Strong), "::downgrade_with(&obj, |_| ());")]
             /// finalize(&obj, |()| (), ());
-            #[doc = concat!(" assert_eq!(", stringify!($Strong), "::weakref_count(&obj), 3);")]
+            #[doc = concat!("assert_eq!(", stringify!($Strong), "::weakref_count(&obj), 3);")]
             /// ```
             pub fn weakref_count(this: &$Strong<T>) -> usize {
                 this.raw.weakref_count()
@@ -427,12 +427,12 @@ macro_rules! strong {
             /// first. Each returned `Weak` shares the identity of the reference it stands for.
             ///
             /// ```
-            #[doc = concat!(" use ", "weakref::", stringify!($module), "::{", stringify!($Strong), ", Weak};")]
-            #[doc = concat!(" let obj = ", stringify!($Strong), "::new(());")]
-            #[doc = concat!(" let plain = ", stringify!($Strong), "::downgrade(&obj);")]
-            #[doc = concat!(" let old = ", stringify!($Strong), "::downgrade_with(&obj, |_| ());")]
-            #[doc = concat!(" let new = ", stringify!($Strong), "::downgrade_with(&obj, |_| ());")]
-            #[doc = concat!(" let refs = ", stringify!($Strong), "::weakrefs(&obj);")]
+            #[doc = concat!("use ", "weakref::", stringify!($module), "::{", stringify!($Strong), ", Weak};")]
+            #[doc = concat!("let obj = ", stringify!($Strong), "::new(());")]
+            #[doc = concat!("let plain = ", stringify!($Strong), "::downgrade(&obj);")]
+            #[doc = concat!("let old = ", stringify!($Strong), "::downgrade_with(&obj, |_| ());")]
+            #[doc = concat!("let new = ", stringify!($Strong), "::downgrade_with(&obj, |_| ());")]
+            #[doc = concat!("let refs = ", stringify!($Strong), "::weakrefs(&obj);")]
             /// assert_eq!(refs.len(), 3);
             /// assert!(Weak::ref_eq(&refs[0], &plain));
             /// assert!(Weak::ref_eq(&refs[1], &new));
@@ -451,13 +451,13 @@ macro_rules! strong {
             /// finalizer, counts as one).
             ///
             /// ```
-            #[doc = concat!(" use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
-            #[doc = concat!(" let mut x = ", stringify!($Strong), "::new(3);")]
-            #[doc = concat!(" *", stringify!($Strong), "::get_mut(&mut x).unwrap() = 4;")]
+            #[doc = concat!("use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("let mut x = ", stringify!($Strong), "::new(3);")]
+            #[doc = concat!("*", stringify!($Strong), "::get_mut(&mut x).unwrap() = 4;")]
             /// assert_eq!(*x, 4);
             ///
-            #[doc = concat!(" let _y = ", stringify!($Strong), "::clone(&x);")]
-            #[doc = concat!(" assert!(", stringify!($Strong), "::get_mut(&mut x).is_none());")]
+            #[doc = concat!("let _y = ", stringify!($Strong), "::clone(&x);")]
+            #[doc = concat!("assert!(", stringify!($Strong), "::get_mut(&mut x).is_none());")]
             /// ```
             pub fn get_mut(this: &mut $Strong<T>) -> Option<&mut T> {
                 this.raw.get_mut()
@@ -466,12 +466,12 @@ macro_rules! strong {
             #[doc = concat!(" Returns `true` if the two `", stringify!($Strong), "`s point to the same allocation.")]
             ///
             /// ```
-            #[doc = concat!(" use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
-            #[doc = concat!(" let five = ", stringify!($Strong), "::new(5);")]
-            #[doc = concat!(" let same_five = ", stringify!($Strong), "::clone(&five);")]
-            #[doc = concat!(" let other_five = ", stringify!($Strong), "::new(5);")]
-            #[doc = concat!(" assert!(", stringify!($Strong), "::ptr_eq(&five, &same_five));")]
-            #[doc = concat!(" assert!(!", stringify!($Strong), "::ptr_eq(&five, &other_five));")]
+            #[doc = concat!("use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("let five = ", stringify!($Strong), "::new(5);")]
+            #[doc = concat!("let same_five = ", stringify!($Strong), "::clone(&five);")]
+            #[doc = concat!("let other_five = ", stringify!($Strong), "::new(5);")]
+            #[doc = concat!("assert!(", stringify!($Strong), "::ptr_eq(&five, &same_five));")]
+            #[doc = concat!("assert!(!", stringify!($Strong), "::ptr_eq(&five, &other_five));")]
             /// ```
             #[inline]
             pub fn ptr_eq(this: &$Strong<T>, other: &$Strong<T>) -> bool {
@@ -490,13 +490,13 @@ macro_rules! strong {
             ///
             /// ```
             /// use std::sync::atomic::{AtomicBool, Ordering};
-            #[doc = concat!(" use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
             ///
             /// static FIRED: AtomicBool = AtomicBool::new(false);
-            #[doc = concat!(" let mut data = ", stringify!($Strong), "::new(75);")]
-            #[doc = concat!(" let weak = ", stringify!($Strong), "::downgrade_with(&data, |_| FIRED.store(true, Ordering::SeqCst));")]
+            #[doc = concat!("let mut data = ", stringify!($Strong), "::new(75);")]
+            #[doc = concat!("let weak = ", stringify!($Strong), "::downgrade_with(&data, |_| FIRED.store(true, Ordering::SeqCst));")]
             ///
-            #[doc = concat!(" *", stringify!($Strong), "::make_mut(&mut data) += 1; // moves the value away from `weak`")]
+            #[doc = concat!("*", stringify!($Strong), "::make_mut(&mut data) += 1; // moves the value away from `weak`")]
             /// assert_eq!(*data, 76);
             /// assert!(weak.upgrade().is_none());
             /// assert!(FIRED.load(Ordering::SeqCst));
@@ -509,12 +509,12 @@ macro_rules! strong {
             /// weak references' callbacks run); otherwise returns a clone of it.
             ///
             /// ```
-            #[doc = concat!(" use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
             /// let inner = String::from("test");
-            #[doc = concat!(" let rc = ", stringify!($Strong), "::new(inner);")]
+            #[doc = concat!("let rc = ", stringify!($Strong), "::new(inner);")]
             /// let rc2 = rc.clone();
-            #[doc = concat!(" assert_eq!(", stringify!($Strong), "::unwrap_or_clone(rc), \"test\"); // cloned")]
-            #[doc = concat!(" assert_eq!(", stringify!($Strong), "::unwrap_or_clone(rc2), \"test\"); // moved out")]
+            #[doc = concat!("assert_eq!(", stringify!($Strong), "::unwrap_or_clone(rc), \"test\"); // cloned")]
+            #[doc = concat!("assert_eq!(", stringify!($Strong), "::unwrap_or_clone(rc2), \"test\"); // moved out")]
             /// ```
             pub fn unwrap_or_clone(this: $Strong<T>) -> T {
                 $Strong::try_unwrap(this).unwrap_or_else(|rc| (*rc).clone())
@@ -563,8 +563,8 @@ macro_rules! strong {
             /// to the new allocation, not through the stack) and frees the box.
             ///
             /// ```
-            #[doc = concat!(" use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
-            #[doc = concat!(" let shared: ", stringify!($Strong), "<[u8; 4096]> = ", stringify!($Strong), "::from(Box::new([7; 4096]));")]
+            #[doc = concat!("use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("let shared: ", stringify!($Strong), "<[u8; 4096]> = ", stringify!($Strong), "::from(Box::new([7; 4096]));")]
             /// assert_eq!(shared[4095], 7);
             /// ```
             fn from(boxed: Box<T>) -> $Strong<T> {

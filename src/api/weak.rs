@@ -26,7 +26,7 @@ macro_rules! weak {
         /// borrows, drop the `Weak` first. This compiles with std's `Weak`, not with ours:
         ///
         /// ```compile_fail
-        #[doc = concat!(" use weakref::", stringify!($module), "::Weak;")]
+        #[doc = concat!("use weakref::", stringify!($module), "::Weak;")]
         ///
         /// fn tie<'a>(weak: &'a mut Weak<&'a str>) -> Weak<&'a str> {
         ///     weak.clone()
@@ -44,14 +44,14 @@ macro_rules! weak {
         /// the type's name.
         ///
         /// ```
-        #[doc = concat!(" use weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+        #[doc = concat!("use weakref::", stringify!($module), "::", stringify!($Strong), ";")]
         ///
         /// struct ExpensiveObject;
-        #[doc = concat!(" let obj = ", stringify!($Strong), "::new(ExpensiveObject);")]
-        #[doc = concat!(" let r = ", stringify!($Strong), "::downgrade(&obj);")]
+        #[doc = concat!("let obj = ", stringify!($Strong), "::new(ExpensiveObject);")]
+        #[doc = concat!("let r = ", stringify!($Strong), "::downgrade(&obj);")]
         /// let shown = format!("{r:?}");
         /// assert!(shown.starts_with("<weakref at 0x"));
-        #[doc = concat!(" assert!(shown.ends_with(&format!(\"; to 'ExpensiveObject' at {:p}>\", ", stringify!($Strong), "::as_ptr(&obj))));")]
+        #[doc = concat!("assert!(shown.ends_with(&format!(\"; to 'ExpensiveObject' at {:p}>\", ", stringify!($Strong), "::as_ptr(&obj))));")]
         /// drop(obj);
         /// assert!(format!("{r:?}").ends_with("; dead>"));
         /// ```
@@ -65,9 +65,9 @@ macro_rules! weak {
         /// `upgrade()`'s result, or use [`Weak::as_ptr`](super::Weak::as_ptr) as an identity key.
         ///
         /// ```compile_fail
-        #[doc = concat!(" use weakref::", stringify!($module), "::", stringify!($Strong), ";")]
-        #[doc = concat!(" let (a, b) = (", stringify!($Strong), "::new(1), ", stringify!($Strong), "::new(2));")]
-        #[doc = concat!(" let _ = ", stringify!($Strong), "::downgrade(&a) < ", stringify!($Strong), "::downgrade(&b); // weak references are not ordered")]
+        #[doc = concat!("use weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+        #[doc = concat!("let (a, b) = (", stringify!($Strong), "::new(1), ", stringify!($Strong), "::new(2));")]
+        #[doc = concat!("let _ = ", stringify!($Strong), "::downgrade(&a) < ", stringify!($Strong), "::downgrade(&b); // weak references are not ordered")]
         /// ```
         #[repr(transparent)]
         pub struct Weak<T> {
@@ -88,7 +88,7 @@ macro_rules! weak {
             /// never upgrades.
             ///
             /// ```
-            #[doc = concat!(" use weakref::", stringify!($module), "::Weak;")]
+            #[doc = concat!("use weakref::", stringify!($module), "::Weak;")]
             /// let empty: Weak<i64> = Weak::new();
             /// assert!(empty.upgrade().is_none());
             /// ```
@@ -103,9 +103,9 @@ macro_rules! weak {
             /// of its death: inside `T`'s destructor and inside every callback.
             ///
             /// ```
-            #[doc = concat!(" use weakref::", stringify!($module), "::", stringify!($Strong), ";")]
-            #[doc = concat!(" let five = ", stringify!($Strong), "::new(5);")]
-            #[doc = concat!(" let weak_five = ", stringify!($Strong), "::downgrade(&five);")]
+            #[doc = concat!("use weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("let five = ", stringify!($Strong), "::new(5);")]
+            #[doc = concat!("let weak_five = ", stringify!($Strong), "::downgrade(&five);")]
             /// assert!(weak_five.upgrade().is_some());
             /// drop(five);
             /// assert!(weak_five.upgrade().is_none());
@@ -119,9 +119,9 @@ macro_rules! weak {
             /// `Weak` was made by [`Weak::new`](super::Weak::new).
             ///
             /// ```
-            #[doc = concat!(" use weakref::", stringify!($module), "::", stringify!($Strong), ";")]
-            #[doc = concat!(" let five = ", stringify!($Strong), "::new(5);")]
-            #[doc = concat!(" let weak = ", stringify!($Strong), "::downgrade(&five);")]
+            #[doc = concat!("use weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("let five = ", stringify!($Strong), "::new(5);")]
+            #[doc = concat!("let weak = ", stringify!($Strong), "::downgrade(&five);")]
             /// assert_eq!(weak.strong_count(), 1);
             /// ```
             pub fn strong_count(&self) -> usize {
@@ -132,9 +132,9 @@ macro_rules! weak {
             /// counts them; 0 if it is dead (std's rule) or this `Weak` is dangling.
             ///
             /// ```
-            #[doc = concat!(" use weakref::", stringify!($module), "::", stringify!($Strong), ";")]
-            #[doc = concat!(" let five = ", stringify!($Strong), "::new(5);")]
-            #[doc = concat!(" let weak = ", stringify!($Strong), "::downgrade(&five);")]
+            #[doc = concat!("use weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("let five = ", stringify!($Strong), "::new(5);")]
+            #[doc = concat!("let weak = ", stringify!($Strong), "::downgrade(&five);")]
             /// let _also = weak.clone();
             /// assert_eq!(weak.weak_count(), 2);
             /// drop(five);
@@ -149,10 +149,10 @@ macro_rules! weak {
             /// `ptr_eq` even if they are different weak references; see [`Weak::ref_eq`](super::Weak::ref_eq).
             ///
             /// ```
-            #[doc = concat!(" use weakref::", stringify!($module), "::{", stringify!($Strong), ", Weak};")]
-            #[doc = concat!(" let obj = ", stringify!($Strong), "::new(());")]
-            #[doc = concat!(" let plain = ", stringify!($Strong), "::downgrade(&obj);")]
-            #[doc = concat!(" let with_callback = ", stringify!($Strong), "::downgrade_with(&obj, |_| ());")]
+            #[doc = concat!("use weakref::", stringify!($module), "::{", stringify!($Strong), ", Weak};")]
+            #[doc = concat!("let obj = ", stringify!($Strong), "::new(());")]
+            #[doc = concat!("let plain = ", stringify!($Strong), "::downgrade(&obj);")]
+            #[doc = concat!("let with_callback = ", stringify!($Strong), "::downgrade_with(&obj, |_| ());")]
             /// assert!(Weak::ptr_eq(&plain, &with_callback));
             /// assert!(!Weak::ref_eq(&plain, &with_callback));
             /// ```
@@ -165,11 +165,11 @@ macro_rules! weak {
             #[doc = concat!(" one reference; each [`", stringify!($Strong), "::downgrade_with`](super::", stringify!($Strong), "::downgrade_with) makes a new one.")]
             ///
             /// ```
-            #[doc = concat!(" use weakref::", stringify!($module), "::{", stringify!($Strong), ", Weak};")]
-            #[doc = concat!(" let obj = ", stringify!($Strong), "::new(());")]
-            #[doc = concat!(" let a = ", stringify!($Strong), "::downgrade_with(&obj, |_| ());")]
+            #[doc = concat!("use weakref::", stringify!($module), "::{", stringify!($Strong), ", Weak};")]
+            #[doc = concat!("let obj = ", stringify!($Strong), "::new(());")]
+            #[doc = concat!("let a = ", stringify!($Strong), "::downgrade_with(&obj, |_| ());")]
             /// assert!(Weak::ref_eq(&a, &a.clone()));
-            #[doc = concat!(" assert!(Weak::ref_eq(&", stringify!($Strong), "::downgrade(&obj), &", stringify!($Strong), "::downgrade(&obj)));")]
+            #[doc = concat!("assert!(Weak::ref_eq(&", stringify!($Strong), "::downgrade(&obj), &", stringify!($Strong), "::downgrade(&obj)));")]
             /// ```
             pub fn ref_eq(&self, other: &Weak<T>) -> bool {
                 self.raw.ref_eq(&other.raw)
@@ -179,9 +179,9 @@ macro_rules! weak {
             /// reference exists); for a dangling `Weak`, a dangling pointer.
             ///
             /// ```
-            #[doc = concat!(" use weakref::", stringify!($module), "::", stringify!($Strong), ";")]
-            #[doc = concat!(" let strong = ", stringify!($Strong), "::new(\"hello\".to_owned());")]
-            #[doc = concat!(" let weak = ", stringify!($Strong), "::downgrade(&strong);")]
+            #[doc = concat!("use weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("let strong = ", stringify!($Strong), "::new(\"hello\".to_owned());")]
+            #[doc = concat!("let weak = ", stringify!($Strong), "::downgrade(&strong);")]
             /// assert!(std::ptr::eq(&*strong, weak.as_ptr()));
             /// ```
             pub fn as_ptr(&self) -> *const T {
@@ -196,9 +196,9 @@ macro_rules! weak {
             /// callback stays registered only if other clones of this `Weak` remain.
             ///
             /// ```
-            #[doc = concat!(" use weakref::", stringify!($module), "::{", stringify!($Strong), ", Weak};")]
-            #[doc = concat!(" let strong = ", stringify!($Strong), "::new(7);")]
-            #[doc = concat!(" let raw = ", stringify!($Strong), "::downgrade(&strong).into_raw();")]
+            #[doc = concat!("use weakref::", stringify!($module), "::{", stringify!($Strong), ", Weak};")]
+            #[doc = concat!("let strong = ", stringify!($Strong), "::new(7);")]
+            #[doc = concat!("let raw = ", stringify!($Strong), "::downgrade(&strong).into_raw();")]
             /// let weak = unsafe { Weak::from_raw(raw) };
             /// assert_eq!(*weak.upgrade().unwrap(), 7);
             /// ```
@@ -225,11 +225,11 @@ macro_rules! weak {
             /// the registration ends; false for plain and dangling ones.
             ///
             /// ```
-            #[doc = concat!(" use weakref::", stringify!($module), "::", stringify!($Strong), ";")]
-            #[doc = concat!(" let obj = ", stringify!($Strong), "::new(());")]
-            #[doc = concat!(" let r = ", stringify!($Strong), "::downgrade_with(&obj, |_| ());")]
+            #[doc = concat!("use weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("let obj = ", stringify!($Strong), "::new(());")]
+            #[doc = concat!("let r = ", stringify!($Strong), "::downgrade_with(&obj, |_| ());")]
             /// assert!(r.has_callback());
-            #[doc = concat!(" assert!(!", stringify!($Strong), "::downgrade(&obj).has_callback());")]
+            #[doc = concat!("assert!(!", stringify!($Strong), "::downgrade(&obj).has_callback());")]
             /// drop(obj);
             /// assert!(!r.has_callback()); // cleared by the death
             /// ```
