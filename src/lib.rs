@@ -6,7 +6,8 @@
 //! * weak references with **callbacks** that run when the referent dies, receiving the
 //!   (dead) weak reference;
 //! * **finalizers** that run exactly once: at the object's death, when called, or at
-//!   thread exit; with `alive`, `detach` and `peek`;
+//!   exit (for `rc`, the exit of the thread that made them; for `sync`, the process's);
+//!   with `alive`, `detach` and `peek`;
 //! * Python's introspection: how many weak references an object has, and which;
 //! * **weak collections** that clean themselves: `WeakValueMap`, `WeakKeyMap`,
 //!   `WeakSet` (and by-identity variants), whose entries go the moment their referent

@@ -119,8 +119,9 @@ macro_rules! finalize {
             /// If the finalizer and its object are alive, returns the object and a clone of
             /// the arguments, leaving the finalizer alive; otherwise `None`.
             ///
-            /// While `A::clone` runs, a call or detach of this finalizer on another thread
-            /// waits for it; from inside `A::clone` itself, calling or detaching panics.
+            /// From inside `A::clone` itself, calling or detaching this finalizer panics
+            /// (and a `peek` gives `None`).
+            #[doc = $crate::api::sync_only!($module, " On another thread, a call or detach of this finalizer while `A::clone` runs waits for it.")]
             ///
             /// ```
             #[doc = concat!("use weakref::", stringify!($module), "::{finalize, ", stringify!($Strong), "};")]

@@ -97,8 +97,8 @@ macro_rules! weak_key_map {
                 self.core.remove($as_key)
             }
 
-            /// The number of entries. Exact: an entry goes when its key dies (a key dying
-            /// on another thread right now may still be counted).
+            /// The number of entries. Exact: an entry goes when its key dies.
+            #[doc = $crate::api::sync_only!($module, " A key dying on another thread right now may still be counted.")]
             pub fn len(&self) -> usize {
                 self.core.len()
             }

@@ -10,3 +10,17 @@ pub(crate) mod strong;
 pub(crate) mod value_map;
 pub(crate) mod weak;
 pub(crate) mod weak_method;
+
+/// In a template's documentation: `$text` on the `sync` pages only, nothing on the
+/// `rc` ones (what other threads can do, which `rc` types never meet). Use it for a
+/// whole paragraph or sentence: `#[doc = $crate::api::sync_only!($module, " …")]`.
+macro_rules! sync_only {
+    (rc, $text:literal) => {
+        ""
+    };
+    (sync, $text:literal) => {
+        $text
+    };
+}
+
+pub(crate) use sync_only;

@@ -401,12 +401,12 @@ macro_rules! strong {
                 this.raw.strong_count()
             }
 
-            /// Where other threads are at work, the figure is a snapshot.
-            ///
             /// Python's `weakref.getweakrefcount(obj)`: the number of weak reference *objects*
             #[doc = concat!(" to this value. All plain [`Weak`](super::Weak)s (from [`", stringify!($Strong), "::downgrade`](super::", stringify!($Strong), "::downgrade)) together are one,")]
             /// like Python's shared basic reference; each weak reference with a callback
             /// (however often cloned) is one; each live finalizer is one.
+            ///
+            #[doc = $crate::api::sync_only!($module, " Where other threads are at work, the figure is a snapshot.")]
             ///
             /// ```
             #[doc = concat!("use ", "weakref::", stringify!($module), "::{finalize, ", stringify!($Strong), "};")]

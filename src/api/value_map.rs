@@ -126,8 +126,8 @@ macro_rules! weak_value_map {
                 self.core.remove(key).map(|raw| $crate::$module::$Strong { raw })
             }
 
-            /// The number of entries. Exact: an entry goes when its value dies (a value
-            /// dying on another thread right now may still be counted).
+            /// The number of entries. Exact: an entry goes when its value dies.
+            #[doc = $crate::api::sync_only!($module, " A value dying on another thread right now may still be counted.")]
             pub fn len(&self) -> usize {
                 self.core.len()
             }
@@ -217,8 +217,10 @@ macro_rules! weak_value_map {
             }
 
             /// The live value under `key`, or else `make()`'s, inserted (Python's
-            /// `setdefault`, for caches). `make` runs without the map locked; if another
-            /// thread inserts under `key` meanwhile, that value is returned instead.
+            /// `setdefault`, for caches). `make` runs without the map locked; if a live
+            /// value is inserted under `key` meanwhile (by `make` itself), that value is
+            /// returned instead and `make()`'s is dropped.
+            #[doc = $crate::api::sync_only!($module, " The same holds for a value inserted by another thread meanwhile.")]
             ///
             /// ```
             #[doc = concat!("use weakref::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]

@@ -41,7 +41,10 @@ macro_rules! weak {
         /// value lives and `<weakref at 0x…; dead>` after. The first address is this weak
         /// reference's identity (the same for all its clones, and for its whole life); the
         #[doc = concat!(" second is the value's address ([`", stringify!($Strong), "::as_ptr`](super::", stringify!($Strong), "::as_ptr)). `Type` is the last path segment of")]
-        /// the type's name.
+        /// the type's name. A `Weak` made by [`Weak::new`](super::Weak::new) points nowhere and
+        /// has no identity to share: it prints `<weakref at 0x…; dead>` with the address of
+        /// the handle itself (so two such handles print different addresses), never a
+        /// sentinel value.
         ///
         /// ```
         #[doc = concat!("use weakref::", stringify!($module), "::", stringify!($Strong), ";")]
@@ -270,9 +273,12 @@ macro_rules! weak {
         impl<T> ::core::fmt::Debug for Weak<T> {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 let referent = self.upgrade().map(|rc| $crate::$module::$Strong::as_ptr(&rc));
+                // A dangling `Weak` (`Weak::new`) has no shared identity: the handle's
+                // own address stands in for it.
+                let identity = self.raw.identity().unwrap_or(::core::ptr::from_ref(self).cast());
                 $crate::repr::weakref(
                     f,
-                    self.raw.identity(),
+                    identity,
                     referent,
                     ::core::any::type_name::<T>(),
                 )

@@ -151,9 +151,10 @@ impl<T, F: Flavor> RawWeak<T, F> {
 
     /// The address that identifies this weak reference: the node for one with a
     /// callback; for plain ones, which are all one shared reference, an address inside
-    /// the allocation that differs from the value's.
-    pub(crate) fn identity(&self) -> *const () {
-        match self.target() {
+    /// the allocation that differs from the value's. `None` for a dangling one
+    /// (`Weak::new`), which has no shared identity.
+    pub(crate) fn identity(&self) -> Option<*const ()> {
+        Some(match self.target() {
             // The weak word's address: stable for as long as any weak handle lives.
             // SAFETY: in bounds of the live allocation.
             Target::Plain(rc_box) => unsafe { ptr::addr_of!((*rc_box.as_ptr()).header) }
@@ -161,8 +162,8 @@ impl<T, F: Flavor> RawWeak<T, F> {
                 .wrapping_add(core::mem::size_of::<usize>())
                 .cast(),
             Target::Node(node) => node.as_ptr().cast_const().cast(),
-            Target::Dangling => self.ptr.as_ptr(),
-        }
+            Target::Dangling => return None,
+        })
     }
 
     /// The referent's address, as `Rc::as_ptr` gives it; for a dangling handle, a

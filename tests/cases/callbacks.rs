@@ -511,7 +511,12 @@ fn debug_formats_follow_python() {
     );
     drop(obj);
     assert_eq!(format!("{plain:?}"), format!("{}; dead>", id(&shown)));
-    assert!(format!("{:?}", Weak::<u8>::new()).ends_with("; dead>"));
+    let dangling = Weak::<u8>::new();
+    assert_eq!(
+        format!("{dangling:?}"),
+        format!("<weakref at {:p}; dead>", &dangling),
+        "a dangling Weak prints its own address, not a sentinel"
+    );
 }
 
 #[test]
