@@ -6,27 +6,34 @@ use core::mem::{ManuallyDrop, MaybeUninit};
 use core::ptr::NonNull;
 
 use crate::flavor::{Flavor, Lock};
+use crate::raw::alloc::{self, BoxAlloc};
+use crate::raw::header::BoxHeader;
 use crate::raw::hosted;
 use crate::raw::node::{NodeHeader, NodeKind, NodeVTable, PENDING};
-use crate::raw::rc_box::{BoxHeader, RcBox};
+use crate::raw::rc_box::RcBox;
 use crate::raw::weak::RawWeak;
 
 /// A callback registration: the header, then the callback itself (no second
 /// allocation for a boxed closure).
 #[repr(C)]
-pub(crate) struct CallbackNode<T, F: Flavor, C> {
+pub(crate) struct CallbackNode<T, F: Flavor, C, B: BoxAlloc<F, Value = T> = RcBox<T, F>> {
     header: NodeHeader<F>,
     /// Initialised while the header's `PENDING` bit is set.
     callback: UnsafeCell<MaybeUninit<C>>,
-    _referent: PhantomData<fn(&RawWeak<T, F>)>,
+    _referent: PhantomData<fn(T, B)>,
 }
 
-impl<T, F: Flavor, C: FnOnce(&RawWeak<T, F>)> CallbackNode<T, F, C> {
+impl<T, F, C, B> CallbackNode<T, F, C, B>
+where
+    F: Flavor,
+    C: FnOnce(&RawWeak<T, F, B>),
+    B: BoxAlloc<F, Value = T>,
+{
     const VTABLE: NodeVTable<F> = NodeVTable {
         kind: NodeKind::Callback,
         fire: Self::fire,
         destroy: Self::destroy,
-        release_target: RcBox::<T, F>::release_node_weak,
+        release_target: alloc::release_node_weak::<F, B>,
         referent_type: core::any::type_name::<T>,
     };
 
@@ -34,18 +41,18 @@ impl<T, F: Flavor, C: FnOnce(&RawWeak<T, F>)> CallbackNode<T, F, C> {
     /// handle on the new node.
     ///
     /// # Safety
-    /// `header` is the header of a live `RcBox<T, F>` whose value is alive (the caller
-    /// holds a strong reference).
-    pub(crate) unsafe fn register(header: NonNull<BoxHeader<F>>, callback: C) -> RawWeak<T, F> {
+    /// `header` is the header of a live `B` whose value is alive (the caller holds a
+    /// strong reference).
+    pub(crate) unsafe fn register(header: NonNull<BoxHeader<F>>, callback: C) -> RawWeak<T, F, B> {
         // SAFETY: the caller's strong reference keeps the allocation alive.
         let target = unsafe { header.as_ref() };
         // The node (with the target's registry, if it is the first registration).
         let node = hosted::allocate_node(
             target,
-            CallbackNode {
+            Self {
                 header: NodeHeader::new(header, 1, PENDING, &Self::VTABLE),
                 callback: UnsafeCell::new(MaybeUninit::new(callback)),
-                _referent: PhantomData::<fn(&RawWeak<T, F>)>,
+                _referent: PhantomData,
             },
         )
         .cast::<NodeHeader<F>>();
@@ -69,17 +76,17 @@ impl<T, F: Flavor, C: FnOnce(&RawWeak<T, F>)> CallbackNode<T, F, C> {
         let callback = unsafe { (*this.callback.get()).assume_init_read() };
         // The callback receives the very reference `downgrade_with` returned: a
         // borrowed handle on this node, backed by the handle the death holds.
-        let weak = ManuallyDrop::new(RawWeak::<T, F>::from_node(node));
+        let weak = ManuallyDrop::new(RawWeak::<T, F, B>::from_node(node));
         callback(&weak);
     }
 
     unsafe fn destroy(node: NonNull<NodeHeader<F>>) {
         // The memory goes last, even if dropping the callback panics.
-        struct Free<T, F: Flavor, C>(NonNull<CallbackNode<T, F, C>>);
-        impl<T, F: Flavor, C> Drop for Free<T, F, C> {
+        struct Free<T, F: Flavor, C, B: BoxAlloc<F, Value = T>>(NonNull<CallbackNode<T, F, C, B>>);
+        impl<T, F: Flavor, C, B: BoxAlloc<F, Value = T>> Drop for Free<T, F, C, B> {
             fn drop(&mut self) {
                 // SAFETY: no handle remains, the node is unlinked and its payload gone.
-                unsafe { hosted::free_node::<F, CallbackNode<T, F, C>>(self.0) }
+                unsafe { hosted::free_node::<F, CallbackNode<T, F, C, B>>(self.0) }
             }
         }
         let node = node.cast::<Self>();

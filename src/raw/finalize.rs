@@ -23,12 +23,14 @@ use core::mem::MaybeUninit;
 use core::ptr::NonNull;
 
 use crate::flavor::{Count, Flavor, Lock};
+use crate::raw::alloc::{self, BoxAlloc};
 use crate::raw::exit::{ExitFlavor, FinalizerBase};
+use crate::raw::header::BoxHeader;
 use crate::raw::hosted;
 use crate::raw::node::{
     self, NodeHeader, NodeKind, NodeVTable, AT_EXIT, BORROWED, LINKED, PENDING,
 };
-use crate::raw::rc_box::{BoxHeader, RcBox};
+use crate::raw::rc_box::RcBox;
 use crate::raw::strong::RawRc;
 use crate::raw::weak::RawWeak;
 
@@ -48,23 +50,24 @@ pub(crate) struct FinalizeHeader<F: Flavor, A, R> {
 
 /// A finalizer node: the header, then the function itself.
 #[repr(C)]
-struct FinalizeNode<T, F: Flavor, A, R, Func> {
+struct FinalizeNode<T, F: Flavor, A, R, Func, B> {
     header: FinalizeHeader<F, A, R>,
     /// Initialised while `PENDING`.
     func: UnsafeCell<MaybeUninit<Func>>,
-    _referent: PhantomData<fn(T)>,
+    _referent: PhantomData<fn(T, B)>,
 }
 
-impl<T, F, A, R, Func> FinalizeNode<T, F, A, R, Func>
+impl<T, F, A, R, Func, B> FinalizeNode<T, F, A, R, Func, B>
 where
     F: ExitFlavor,
     Func: FnOnce(A) -> R,
+    B: BoxAlloc<F, Value = T>,
 {
     const VTABLE: NodeVTable<F> = NodeVTable {
         kind: NodeKind::Finalizer,
         fire: Self::fire,
         destroy: Self::destroy,
-        release_target: RcBox::<T, F>::release_node_weak,
+        release_target: alloc::release_node_weak::<F, B>,
         referent_type: core::any::type_name::<T>,
     };
 
@@ -183,20 +186,21 @@ unsafe fn consume<F: ExitFlavor, A, R>(
     Some((args, shut_down))
 }
 
-/// What a `RawFinalize` logically holds: a weak view of a `T`, an `A` it may hand
-/// back, an `R` it may return; plus the flavour's thread markers.
-type FinalizeMarker<T, F, A, R> = PhantomData<(fn(T) -> (A, R), <F as Flavor>::Marker)>;
+/// What a `RawFinalize` logically holds: a weak view of a `T` (in a `B`), an `A` it
+/// may hand back, an `R` it may return; plus the flavour's thread markers.
+type FinalizeMarker<T, F, A, R, B> = PhantomData<(fn(T, B) -> (A, R), <F as Flavor>::Marker)>;
 
-/// A handle on a finalizer; each one owns a node handle.
-pub(crate) struct RawFinalize<T, F: ExitFlavor, A, R> {
+/// A handle on a finalizer of an object of type `T` in a `B` allocation; each handle
+/// owns a node handle.
+pub(crate) struct RawFinalize<T, F: ExitFlavor, A, R, B = RcBox<T, F>> {
     header: NonNull<FinalizeHeader<F, A, R>>,
-    _marker: FinalizeMarker<T, F, A, R>,
+    _marker: FinalizeMarker<T, F, A, R, B>,
 }
 
-impl<T, F: ExitFlavor, A, R> RawFinalize<T, F, A, R> {
+impl<T, F: ExitFlavor, A, R, B: BoxAlloc<F, Value = T>> RawFinalize<T, F, A, R, B> {
     /// Registers `func(args)` to run when `obj` dies; the registration is the newest
     /// on the object and in the exit list, with the at-exit flag set.
-    pub(crate) fn register<Func>(obj: &RawRc<T, F>, func: Func, args: A) -> Self
+    pub(crate) fn register<Func>(obj: &RawRc<T, F, B>, func: Func, args: A) -> Self
     where
         Func: FnOnce(A) -> R,
     {
@@ -205,18 +209,18 @@ impl<T, F: ExitFlavor, A, R> RawFinalize<T, F, A, R> {
         // The node (with the target's registry, if it is the first registration).
         let node = hosted::allocate_node(
             obj.header(),
-            FinalizeNode::<T, F, A, R, Func> {
+            FinalizeNode::<T, F, A, R, Func, B> {
                 header: FinalizeHeader {
                     base: FinalizerBase::new(NodeHeader::new(
                         target,
                         2,
                         PENDING | AT_EXIT,
-                        &FinalizeNode::<T, F, A, R, Func>::VTABLE,
+                        &FinalizeNode::<T, F, A, R, Func, B>::VTABLE,
                     )),
                     borrower: F::Count::new(0),
                     args: UnsafeCell::new(MaybeUninit::new(args)),
-                    call: FinalizeNode::<T, F, A, R, Func>::call,
-                    drop_func: FinalizeNode::<T, F, A, R, Func>::drop_func,
+                    call: FinalizeNode::<T, F, A, R, Func, B>::call,
+                    drop_func: FinalizeNode::<T, F, A, R, Func, B>::drop_func,
                 },
                 func: UnsafeCell::new(MaybeUninit::new(func)),
                 _referent: PhantomData,
@@ -249,9 +253,10 @@ impl<T, F: ExitFlavor, A, R> RawFinalize<T, F, A, R> {
         unsafe { &self.header.as_ref().base.node }
     }
 
-    fn upgrade(&self) -> Option<RawRc<T, F>> {
+    fn upgrade(&self) -> Option<RawRc<T, F, B>> {
         // A temporary weak view of the target, through the node; not dropped.
-        let weak = core::mem::ManuallyDrop::new(RawWeak::<T, F>::from_node(self.header.cast()));
+        let node = self.header.cast();
+        let weak = core::mem::ManuallyDrop::new(RawWeak::<T, F, B>::from_node(node));
         weak.upgrade()
     }
 
@@ -275,7 +280,7 @@ impl<T, F: ExitFlavor, A, R> RawFinalize<T, F, A, R> {
 
     /// Ends the registration without calling the function, if it is alive and the
     /// object is alive; hands back the object and the arguments.
-    pub(crate) fn detach(&self) -> Option<(RawRc<T, F>, A)> {
+    pub(crate) fn detach(&self) -> Option<(RawRc<T, F, B>, A)> {
         let obj = self.upgrade()?;
         // SAFETY: we hold a handle.
         let (args, _) = unsafe { consume(self.header) }?;
@@ -287,7 +292,7 @@ impl<T, F: ExitFlavor, A, R> RawFinalize<T, F, A, R> {
 
     /// The object and a clone of the arguments, if the registration and the object
     /// are alive.
-    pub(crate) fn peek(&self) -> Option<(RawRc<T, F>, A)>
+    pub(crate) fn peek(&self) -> Option<(RawRc<T, F, B>, A)>
     where
         A: Clone,
     {
@@ -355,7 +360,7 @@ impl<T, F: ExitFlavor, A, R> RawFinalize<T, F, A, R> {
     }
 }
 
-impl<T, F: ExitFlavor, A, R> Clone for RawFinalize<T, F, A, R> {
+impl<T, F: ExitFlavor, A, R, B> Clone for RawFinalize<T, F, A, R, B> {
     fn clone(&self) -> Self {
         // SAFETY: we hold a handle.
         unsafe { node::acquire_handle(self.header.cast::<NodeHeader<F>>()) };
@@ -366,7 +371,7 @@ impl<T, F: ExitFlavor, A, R> Clone for RawFinalize<T, F, A, R> {
     }
 }
 
-impl<T, F: ExitFlavor, A, R> Drop for RawFinalize<T, F, A, R> {
+impl<T, F: ExitFlavor, A, R, B> Drop for RawFinalize<T, F, A, R, B> {
     fn drop(&mut self) {
         // SAFETY: we own one handle. The registration owns another while it lives, so
         // this never ends the registration.

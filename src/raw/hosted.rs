@@ -21,8 +21,8 @@ use core::mem::MaybeUninit;
 use core::ptr::{self, NonNull};
 
 use crate::flavor::Flavor;
+use crate::raw::header::{BoxHeader, HostAllocation, Registry};
 use crate::raw::node::{NodeHeader, HOST, IN_HOSTED};
-use crate::raw::rc_box::{BoxHeader, HostAllocation, Registry};
 
 /// A node allocation with room for its target's registry in front (at offset 0: the
 /// registry's address is the allocation's, which is how it frees its host).

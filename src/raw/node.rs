@@ -29,7 +29,7 @@ use core::cell::UnsafeCell;
 use core::ptr::NonNull;
 
 use crate::flavor::{Count, Flavor, Lock};
-use crate::raw::rc_box::BoxHeader;
+use crate::raw::header::BoxHeader;
 
 /// The node is in its target's registration list.
 pub(crate) const LINKED: usize = 1;
@@ -65,7 +65,8 @@ pub(crate) struct NodeVTable<F: Flavor> {
     /// Drops the payload if still pending, then frees the node's memory. Called once,
     /// when `handles` reaches zero and the node is no longer linked.
     pub(crate) destroy: unsafe fn(NonNull<NodeHeader<F>>),
-    /// Releases one weak reference to the target (`RcBox::<T, F>::release_weak`).
+    /// Releases one weak reference to the target (`alloc::release_node_weak`, for the
+    /// target's box type).
     pub(crate) release_target: unsafe fn(NonNull<BoxHeader<F>>),
     /// `type_name` of the referent, for panic reports.
     pub(crate) referent_type: fn() -> &'static str,

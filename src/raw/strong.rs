@@ -11,29 +11,34 @@ use core::ptr::{self, NonNull};
 use std::alloc::Layout;
 
 use crate::flavor::{Count, Flavor, Lock};
+use crate::raw::alloc::{self, BoxAlloc};
 use crate::raw::callback::CallbackNode;
 use crate::raw::death;
+use crate::raw::header::BoxHeader;
 use crate::raw::node::{self, NodeHeader};
-use crate::raw::rc_box::{BoxHeader, RcBox};
+use crate::raw::rc_box::RcBox;
 use crate::raw::weak::RawWeak;
 
-/// A strong handle of either flavour.
+/// A strong handle of either flavour, to a value of type `T` in a `B` allocation.
 #[repr(transparent)]
-pub(crate) struct RawRc<T, F: Flavor> {
-    ptr: NonNull<RcBox<T, F>>,
-    // Owns a `T` for drop check, like std; and carries the flavour's Send/Sync.
-    _marker: PhantomData<(RcBox<T, F>, F::Marker)>,
+pub(crate) struct RawRc<T, F: Flavor, B: BoxAlloc<F, Value = T> = RcBox<T, F>> {
+    ptr: NonNull<B>,
+    _marker: StrongMarker<T, F, B>,
 }
+
+/// What a strong handle logically owns: a `B`, holding a `T`, for drop check (like
+/// std); covariant in `T`; and the flavour's marker, for `Send`/`Sync`.
+type StrongMarker<T, F, B> = PhantomData<(B, fn() -> T, <F as Flavor>::Marker)>;
 
 /// Runs after a value's life ended (strong count zero, value dropped or moved out):
 /// the callbacks, then the release of the implicit weak reference. A guard, so that it
 /// also runs when dropping the value panics, as std frees the memory then too.
-struct EndOfLife<T, F: Flavor>(NonNull<RcBox<T, F>>);
+struct EndOfLife<F: Flavor, B: BoxAlloc<F>>(NonNull<B>, PhantomData<F>);
 
-impl<T, F: Flavor> Drop for EndOfLife<T, F> {
+impl<F: Flavor, B: BoxAlloc<F>> Drop for EndOfLife<F, B> {
     fn drop(&mut self) {
         // SAFETY: the caller of `end_of_life` guarantees the allocation's state.
-        unsafe { end_of_life(self.0) }
+        unsafe { end_of_life::<F, B>(self.0) }
     }
 }
 
@@ -43,17 +48,17 @@ impl<T, F: Flavor> Drop for EndOfLife<T, F> {
 /// The strong count of `rc_box` is zero, its value is no longer live, and the caller
 /// owns the implicit weak reference, which this consumes.
 #[inline]
-unsafe fn end_of_life<T, F: Flavor>(rc_box: NonNull<RcBox<T, F>>) {
+unsafe fn end_of_life<F: Flavor, B: BoxAlloc<F>>(rc_box: NonNull<B>) {
     // SAFETY: the implicit weak reference keeps the allocation alive.
-    let header = unsafe { &(*rc_box.as_ptr()).header };
+    let header = unsafe { alloc::header_ptr(rc_box).as_ref() };
     // A thin weak word means the object never had a callback or finalizer: releasing
     // the implicit weak reference is all there is to do, as in std.
     match header.try_decrement_weak_thin() {
         Some(false) => {}
         // SAFETY: the last weak reference, on an allocation with no registry.
-        Some(true) => unsafe { RcBox::dealloc_thin(rc_box) },
+        Some(true) => unsafe { alloc::dealloc_thin::<F, B>(rc_box) },
         // SAFETY: forwarded contract.
-        None => unsafe { end_of_life_registered(rc_box) },
+        None => unsafe { end_of_life_registered::<F, B>(rc_box) },
     }
 }
 
@@ -63,32 +68,20 @@ unsafe fn end_of_life<T, F: Flavor>(rc_box: NonNull<RcBox<T, F>>) {
 /// As [`end_of_life`].
 #[cold]
 #[inline(never)]
-unsafe fn end_of_life_registered<T, F: Flavor>(rc_box: NonNull<RcBox<T, F>>) {
-    struct ReleaseImplicit<T, F: Flavor>(NonNull<RcBox<T, F>>);
-    impl<T, F: Flavor> Drop for ReleaseImplicit<T, F> {
+unsafe fn end_of_life_registered<F: Flavor, B: BoxAlloc<F>>(rc_box: NonNull<B>) {
+    struct ReleaseImplicit<F: Flavor, B: BoxAlloc<F>>(NonNull<B>, PhantomData<F>);
+    impl<F: Flavor, B: BoxAlloc<F>> Drop for ReleaseImplicit<F, B> {
         fn drop(&mut self) {
             // SAFETY: the implicit weak reference is ours to release.
-            unsafe { RcBox::<T, F>::release_weak(self.0.cast::<BoxHeader<F>>()) }
+            unsafe { alloc::release_weak::<F, B>(alloc::header_ptr(self.0)) }
         }
     }
-    let _release = ReleaseImplicit(rc_box);
+    let _release = ReleaseImplicit::<F, B>(rc_box, PhantomData);
     // SAFETY: the implicit weak reference keeps the allocation alive.
-    unsafe { death::run_callbacks(&(*rc_box.as_ptr()).header) }
+    unsafe { death::run_callbacks(alloc::header_ptr(rc_box).as_ref()) }
 }
 
 impl<T, F: Flavor> RawRc<T, F> {
-    /// Wraps a strong reference the caller owns.
-    ///
-    /// # Safety
-    /// `ptr` is a live allocation and the caller transfers one strong reference.
-    #[inline]
-    pub(crate) unsafe fn from_inner(ptr: NonNull<RcBox<T, F>>) -> Self {
-        RawRc {
-            ptr,
-            _marker: PhantomData,
-        }
-    }
-
     #[inline]
     pub(crate) fn new(value: T) -> Self {
         let rc_box = Box::new(RcBox {
@@ -139,7 +132,7 @@ impl<T, F: Flavor> RawRc<T, F> {
         };
         // SAFETY: fresh memory of the right layout; only the header is written (an
         // uninitialised `MaybeUninit` is a valid value), and the allocation is freed
-        // with this same layout (`RcBox::dealloc`, as for one made by `Box::new`).
+        // with this same layout (`RcBox::free_memory`, as for one made by `Box::new`).
         unsafe {
             ptr::addr_of_mut!((*rc_box.as_ptr()).header).write(BoxHeader::new(1, 1));
             RawRc::from_inner(rc_box)
@@ -162,28 +155,77 @@ impl<T, F: Flavor> RawRc<T, F> {
         }
     }
 
+    /// std's `make_mut`. When other strong references exist, the value is cloned into
+    /// a new allocation. When this is the only strong reference but weak references
+    /// exist, the value is moved into a new allocation: the old object's life ends
+    /// there, so its weak references die and **their callbacks run** before this
+    /// returns.
+    pub(crate) fn make_mut(this: &mut Self) -> &mut T
+    where
+        T: Clone,
+    {
+        // std's `Arc` protocol: taking the strong count from 1 to 0 proves we are
+        // the only strong reference and stops any weak reference from upgrading.
+        if !this.header().strong.compare_exchange(1, 0) {
+            let fresh = RawRc::new(this.value().clone());
+            // Dropping the old handle ends the old object's life only if `T::clone`
+            // (or another thread) dropped the others meanwhile; then its callbacks
+            // run, which is right.
+            *this = fresh;
+        } else if this.header().weak_total() != 1 {
+            let old = this.ptr;
+            // SAFETY: the strong count is zero and was ours: the value is ours to move.
+            let value = unsafe { ptr::read(RcBox::value_ptr(old)) };
+            let fresh = ManuallyDrop::new(RawRc::new(value));
+            this.ptr = fresh.ptr;
+            // SAFETY: the old value is gone, its strong count is zero and our former
+            // strong reference owned the implicit weak reference.
+            unsafe { end_of_life::<F, RcBox<T, F>>(old) };
+        } else {
+            // No weak reference exists (none can appear: that needs a strong or weak
+            // handle), so we are unique: restore the count.
+            this.header().strong.set(1);
+        }
+        // SAFETY: unique now (a fresh allocation, or already unique).
+        unsafe { &mut (*this.ptr.as_ptr()).value }
+    }
+}
+
+impl<T, F: Flavor, B: BoxAlloc<F, Value = T>> RawRc<T, F, B> {
+    /// Wraps a strong reference the caller owns.
+    ///
+    /// # Safety
+    /// `ptr` is a live allocation and the caller transfers one strong reference.
+    #[inline]
+    pub(crate) unsafe fn from_inner(ptr: NonNull<B>) -> Self {
+        RawRc {
+            ptr,
+            _marker: PhantomData,
+        }
+    }
+
     #[inline]
     pub(crate) fn header(&self) -> &BoxHeader<F> {
         // SAFETY: a strong handle keeps the allocation alive.
-        unsafe { &(*self.ptr.as_ptr()).header }
+        unsafe { alloc::header_ptr(self.ptr).as_ref() }
     }
 
     #[inline]
     pub(crate) fn header_ptr(&self) -> NonNull<BoxHeader<F>> {
-        self.ptr.cast()
+        alloc::header_ptr(self.ptr)
     }
 
     #[inline]
     pub(crate) fn value(&self) -> &T {
         // SAFETY: a strong handle keeps the value alive; only shared access is given
         // out except through `get_mut`, which checks uniqueness.
-        unsafe { &(*self.ptr.as_ptr()).value }
+        unsafe { &*B::value_ptr(self.ptr) }
     }
 
     #[inline]
     pub(crate) fn as_ptr(&self) -> *const T {
-        // SAFETY: in bounds of the live allocation; no reference is made.
-        unsafe { ptr::addr_of!((*self.ptr.as_ptr()).value) }
+        // In bounds of the live allocation; no reference is made.
+        B::value_ptr(self.ptr).cast_const()
     }
 
     #[inline]
@@ -204,7 +246,7 @@ impl<T, F: Flavor> RawRc<T, F> {
     }
 
     #[inline]
-    pub(crate) fn downgrade(&self) -> RawWeak<T, F> {
+    pub(crate) fn downgrade(&self) -> RawWeak<T, F, B> {
         if self.header().try_increment_weak_thin() {
             RawWeak::from_box(self.ptr)
         } else {
@@ -214,18 +256,18 @@ impl<T, F: Flavor> RawRc<T, F> {
 
     #[cold]
     #[inline(never)]
-    fn downgrade_slow(&self) -> RawWeak<T, F> {
+    fn downgrade_slow(&self) -> RawWeak<T, F, B> {
         self.header().increment_weak();
         RawWeak::from_box(self.ptr)
     }
 
     /// A new weak reference with `callback`, linked as the newest registration.
-    pub(crate) fn downgrade_with<C>(&self, callback: C) -> RawWeak<T, F>
+    pub(crate) fn downgrade_with<C>(&self, callback: C) -> RawWeak<T, F, B>
     where
-        C: FnOnce(&RawWeak<T, F>),
+        C: FnOnce(&RawWeak<T, F, B>),
     {
         // SAFETY: we hold a strong reference.
-        unsafe { CallbackNode::<T, F, C>::register(self.header_ptr(), callback) }
+        unsafe { CallbackNode::<T, F, C, B>::register(self.header_ptr(), callback) }
     }
 
     /// Python's `getweakrefcount`: how many weak reference objects the object has,
@@ -246,7 +288,7 @@ impl<T, F: Flavor> RawRc<T, F> {
 
     /// Python's `getweakrefs`: one handle per weak reference object: a plain one first
     /// (if any plain `Weak` exists), then one per registration, newest first.
-    pub(crate) fn weakrefs(&self) -> Vec<RawWeak<T, F>> {
+    pub(crate) fn weakrefs(&self) -> Vec<RawWeak<T, F, B>> {
         let mut refs = Vec::new();
         if self.plain_weak_count() > 0 {
             refs.push(self.downgrade());
@@ -272,7 +314,7 @@ impl<T, F: Flavor> RawRc<T, F> {
     pub(crate) fn get_mut(&mut self) -> Option<&mut T> {
         if self.is_unique() {
             // SAFETY: no other handle can observe the value.
-            Some(unsafe { &mut (*self.ptr.as_ptr()).value })
+            Some(unsafe { &mut *B::value_ptr(self.ptr) })
         } else {
             None
         }
@@ -292,41 +334,6 @@ impl<T, F: Flavor> RawRc<T, F> {
         unique
     }
 
-    /// std's `make_mut`. When other strong references exist, the value is cloned into
-    /// a new allocation. When this is the only strong reference but weak references
-    /// exist, the value is moved into a new allocation: the old object's life ends
-    /// there, so its weak references die and **their callbacks run** before this
-    /// returns.
-    pub(crate) fn make_mut(this: &mut Self) -> &mut T
-    where
-        T: Clone,
-    {
-        // std's `Arc` protocol: taking the strong count from 1 to 0 proves we are
-        // the only strong reference and stops any weak reference from upgrading.
-        if !this.header().strong.compare_exchange(1, 0) {
-            let fresh = RawRc::new(this.value().clone());
-            // Dropping the old handle ends the old object's life only if `T::clone`
-            // (or another thread) dropped the others meanwhile; then its callbacks
-            // run, which is right.
-            *this = fresh;
-        } else if this.header().weak_total() != 1 {
-            let old = this.ptr;
-            // SAFETY: the strong count is zero and was ours: the value is ours to move.
-            let value = unsafe { ptr::read(ptr::addr_of!((*old.as_ptr()).value)) };
-            let fresh = ManuallyDrop::new(RawRc::new(value));
-            this.ptr = fresh.ptr;
-            // SAFETY: the old value is gone, its strong count is zero and our former
-            // strong reference owned the implicit weak reference.
-            unsafe { end_of_life(old) };
-        } else {
-            // No weak reference exists (none can appear: that needs a strong or weak
-            // handle), so we are unique: restore the count.
-            this.header().strong.set(1);
-        }
-        // SAFETY: unique now (a fresh allocation, or already unique).
-        unsafe { &mut (*this.ptr.as_ptr()).value }
-    }
-
     /// std's `try_unwrap`: the value if this is the only strong reference. The weak
     /// references die and their callbacks run before this returns.
     pub(crate) fn try_unwrap(this: Self) -> Result<T, Self> {
@@ -335,9 +342,9 @@ impl<T, F: Flavor> RawRc<T, F> {
         }
         let this = ManuallyDrop::new(this);
         // SAFETY: the strong count went 1 -> 0 here, so the value is ours to move.
-        let value = unsafe { ptr::read(ptr::addr_of!((*this.ptr.as_ptr()).value)) };
+        let value = unsafe { ptr::read(B::value_ptr(this.ptr)) };
         // SAFETY: value moved out, strong zero, our reference owned the implicit weak.
-        unsafe { end_of_life(this.ptr) };
+        unsafe { end_of_life::<F, B>(this.ptr) };
         Ok(value)
     }
 
@@ -350,9 +357,9 @@ impl<T, F: Flavor> RawRc<T, F> {
             return None;
         }
         // SAFETY: as in `try_unwrap`.
-        let value = unsafe { ptr::read(ptr::addr_of!((*this.ptr.as_ptr()).value)) };
+        let value = unsafe { ptr::read(B::value_ptr(this.ptr)) };
         // SAFETY: as in `try_unwrap`.
-        unsafe { end_of_life(this.ptr) };
+        unsafe { end_of_life::<F, B>(this.ptr) };
         Some(value)
     }
 
@@ -365,7 +372,7 @@ impl<T, F: Flavor> RawRc<T, F> {
     /// `ptr` came from [`RawRc::into_raw`] of the same `T` and flavour, and the strong
     /// reference it carries is transferred.
     pub(crate) unsafe fn from_raw(ptr: *const T) -> Self {
-        let rc_box = RcBox::<T, F>::from_value_ptr(ptr);
+        let rc_box = B::from_value_ptr(ptr);
         // SAFETY: per the contract `ptr` is the value of a live allocation.
         unsafe { Self::from_inner(NonNull::new_unchecked(rc_box)) }
     }
@@ -375,9 +382,9 @@ impl<T, F: Flavor> RawRc<T, F> {
     unsafe fn drop_slow(&mut self) {
         // Runs even if `T::drop` panics: the callbacks still run and the memory is
         // still freed; the panic then continues.
-        let _end = EndOfLife(self.ptr);
+        let _end = EndOfLife::<F, B>(self.ptr, PhantomData);
         // SAFETY: the strong count just reached zero: the value is ours to drop.
-        unsafe { ptr::drop_in_place(ptr::addr_of_mut!((*self.ptr.as_ptr()).value)) };
+        unsafe { ptr::drop_in_place(B::value_ptr(self.ptr)) };
     }
 }
 
@@ -397,7 +404,7 @@ impl<T, F: Flavor> RawRc<MaybeUninit<T>, F> {
     }
 }
 
-impl<T, F: Flavor> Clone for RawRc<T, F> {
+impl<T, F: Flavor, B: BoxAlloc<F, Value = T>> Clone for RawRc<T, F, B> {
     #[inline]
     fn clone(&self) -> Self {
         self.header().strong.increment();
@@ -408,7 +415,7 @@ impl<T, F: Flavor> Clone for RawRc<T, F> {
     }
 }
 
-impl<T, F: Flavor> Drop for RawRc<T, F> {
+impl<T, F: Flavor, B: BoxAlloc<F, Value = T>> Drop for RawRc<T, F, B> {
     #[inline]
     fn drop(&mut self) {
         if self.header().strong.decrement() == 1 {

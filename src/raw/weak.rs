@@ -2,7 +2,7 @@
 //!
 //! | pointer                  | meaning                                             |
 //! |--------------------------|-----------------------------------------------------|
-//! | low bit 0                | a plain weak reference: points at the `RcBox`       |
+//! | low bit 0                | a plain weak reference: points at the allocation    |
 //! | low bit 1, not `MAX`     | a weak reference with a callback: points at its node |
 //! | `usize::MAX`             | dangling (`Weak::new`), like std's sentinel          |
 //!
@@ -14,28 +14,34 @@ use core::mem::ManuallyDrop;
 use core::ptr::{self, NonNull};
 
 use crate::flavor::{Count, Flavor};
+use crate::raw::alloc::{self, BoxAlloc};
+use crate::raw::header::BoxHeader;
 use crate::raw::node::{self, NodeHeader, LINKED};
-use crate::raw::rc_box::{BoxHeader, RcBox};
+use crate::raw::rc_box::RcBox;
 use crate::raw::strong::RawRc;
 
 const NODE_TAG: usize = 1;
 const DANGLING: usize = usize::MAX;
 
-/// A weak handle of either flavour.
+/// A weak handle of either flavour, to a value of type `T` in a `B` allocation.
 #[repr(transparent)]
-pub(crate) struct RawWeak<T, F: Flavor> {
+pub(crate) struct RawWeak<T, F: Flavor, B: BoxAlloc<F, Value = T> = RcBox<T, F>> {
     ptr: NonNull<()>,
-    _marker: PhantomData<(*const RcBox<T, F>, F::Marker)>,
+    _marker: WeakMarker<T, F, B>,
 }
 
+/// What a weak handle logically holds: a pointer to a `B` (not owning its value),
+/// covariant in `T`, and the flavour's marker.
+type WeakMarker<T, F, B> = PhantomData<(*const B, fn() -> T, <F as Flavor>::Marker)>;
+
 /// What a `RawWeak` points at.
-pub(crate) enum Target<T, F: Flavor> {
+pub(crate) enum Target<F: Flavor, B> {
     Dangling,
-    Plain(NonNull<RcBox<T, F>>),
+    Plain(NonNull<B>),
     Node(NonNull<NodeHeader<F>>),
 }
 
-impl<T, F: Flavor> RawWeak<T, F> {
+impl<T, F: Flavor, B: BoxAlloc<F, Value = T>> RawWeak<T, F, B> {
     /// A weak handle that points at nothing and never upgrades.
     pub(crate) const fn new() -> Self {
         RawWeak {
@@ -47,7 +53,7 @@ impl<T, F: Flavor> RawWeak<T, F> {
 
     /// Wraps one weak reference to `rc_box` that the caller owns.
     #[inline]
-    pub(crate) fn from_box(rc_box: NonNull<RcBox<T, F>>) -> Self {
+    pub(crate) fn from_box(rc_box: NonNull<B>) -> Self {
         RawWeak {
             ptr: rc_box.cast(),
             _marker: PhantomData,
@@ -64,7 +70,7 @@ impl<T, F: Flavor> RawWeak<T, F> {
     }
 
     #[inline]
-    pub(crate) fn target(&self) -> Target<T, F> {
+    pub(crate) fn target(&self) -> Target<F, B> {
         let addr = self.ptr.addr().get();
         if addr & NODE_TAG == 0 {
             Target::Plain(self.ptr.cast())
@@ -81,7 +87,7 @@ impl<T, F: Flavor> RawWeak<T, F> {
 
     /// The referent's allocation, unless dangling.
     #[inline]
-    pub(crate) fn rc_box(&self) -> Option<NonNull<RcBox<T, F>>> {
+    pub(crate) fn rc_box(&self) -> Option<NonNull<B>> {
         match self.target() {
             Target::Plain(rc_box) => Some(rc_box),
             // SAFETY: our handle keeps the node alive; its target never changes.
@@ -93,12 +99,13 @@ impl<T, F: Flavor> RawWeak<T, F> {
     #[inline]
     fn header(&self) -> Option<&BoxHeader<F>> {
         // SAFETY: a weak handle keeps the allocation (not the value) alive.
-        self.rc_box().map(|b| unsafe { &(*b.as_ptr()).header })
+        self.rc_box()
+            .map(|b| unsafe { alloc::header_ptr(b).as_ref() })
     }
 
     /// A strong handle if the referent is alive.
     #[inline]
-    pub(crate) fn upgrade(&self) -> Option<RawRc<T, F>> {
+    pub(crate) fn upgrade(&self) -> Option<RawRc<T, F, B>> {
         // The plain case falls through; the others are out of line, so this is the
         // same straight-line code as std's upgrade.
         if self.ptr.addr().get() & NODE_TAG != 0 {
@@ -108,9 +115,9 @@ impl<T, F: Flavor> RawWeak<T, F> {
     }
 
     #[inline]
-    fn upgrade_box(rc_box: NonNull<RcBox<T, F>>) -> Option<RawRc<T, F>> {
+    fn upgrade_box(rc_box: NonNull<B>) -> Option<RawRc<T, F, B>> {
         // SAFETY: a weak handle keeps the allocation alive.
-        let header = unsafe { &(*rc_box.as_ptr()).header };
+        let header = unsafe { alloc::header_ptr(rc_box).as_ref() };
         if header.strong.increment_if_nonzero() {
             // SAFETY: we just took a strong reference on a live value.
             Some(unsafe { RawRc::from_inner(rc_box) })
@@ -121,7 +128,7 @@ impl<T, F: Flavor> RawWeak<T, F> {
 
     #[cold]
     #[inline(never)]
-    fn upgrade_tagged(&self) -> Option<RawRc<T, F>> {
+    fn upgrade_tagged(&self) -> Option<RawRc<T, F, B>> {
         Self::upgrade_box(self.rc_box()?)
     }
 
@@ -155,11 +162,13 @@ impl<T, F: Flavor> RawWeak<T, F> {
     /// (`Weak::new`), which has no shared identity.
     pub(crate) fn identity(&self) -> Option<*const ()> {
         Some(match self.target() {
-            // The weak word's address: stable for as long as any weak handle lives.
-            // SAFETY: in bounds of the live allocation.
-            Target::Plain(rc_box) => unsafe { ptr::addr_of!((*rc_box.as_ptr()).header) }
+            // The weak word's address (the header's second word): stable for as long
+            // as any weak handle lives.
+            Target::Plain(rc_box) => alloc::header_ptr(rc_box)
+                .as_ptr()
                 .cast::<u8>()
                 .wrapping_add(core::mem::size_of::<usize>())
+                .cast_const()
                 .cast(),
             Target::Node(node) => node.as_ptr().cast_const().cast(),
             Target::Dangling => return None,
@@ -170,8 +179,8 @@ impl<T, F: Flavor> RawWeak<T, F> {
     /// dangling pointer.
     pub(crate) fn as_ptr(&self) -> *const T {
         match self.rc_box() {
-            // SAFETY: in bounds of the live allocation; no reference is made.
-            Some(rc_box) => unsafe { ptr::addr_of!((*rc_box.as_ptr()).value) },
+            // In bounds of the live allocation; no reference is made.
+            Some(rc_box) => B::value_ptr(rc_box).cast_const(),
             None => self.ptr.as_ptr().cast_const().cast(),
         }
     }
@@ -197,7 +206,7 @@ impl<T, F: Flavor> RawWeak<T, F> {
                 let plain = match self.rc_box() {
                     Some(rc_box) => {
                         // SAFETY: our handle keeps the allocation alive.
-                        unsafe { &(*rc_box.as_ptr()).header }.increment_weak();
+                        unsafe { alloc::header_ptr(rc_box).as_ref() }.increment_weak();
                         RawWeak::from_box(rc_box)
                     }
                     None => RawWeak::new(),
@@ -219,19 +228,19 @@ impl<T, F: Flavor> RawWeak<T, F> {
         if ptr.addr() == DANGLING {
             return RawWeak::new();
         }
-        let rc_box = RcBox::<T, F>::from_value_ptr(ptr);
+        let rc_box = B::from_value_ptr(ptr);
         // SAFETY: `ptr` was the value of a live allocation.
         RawWeak::from_box(unsafe { NonNull::new_unchecked(rc_box) })
     }
 }
 
-impl<T, F: Flavor> RawWeak<T, F> {
+impl<T, F: Flavor, B: BoxAlloc<F, Value = T>> RawWeak<T, F, B> {
     /// The plain handle's allocation header, if this is a plain handle.
     #[inline]
     fn plain_header(&self) -> Option<&BoxHeader<F>> {
         if self.ptr.addr().get() & NODE_TAG == 0 {
             // SAFETY: plain: our weak reference keeps the allocation alive.
-            Some(unsafe { &(*self.ptr.cast::<RcBox<T, F>>().as_ptr()).header })
+            Some(unsafe { alloc::header_ptr(self.ptr.cast::<B>()).as_ref() })
         } else {
             None
         }
@@ -243,13 +252,13 @@ impl<T, F: Flavor> RawWeak<T, F> {
     #[inline(never)]
     fn clone_slow(ptr: NonNull<()>) -> Self {
         // A view of the handle being cloned (owned by the caller, so not dropped).
-        let this = ManuallyDrop::new(RawWeak::<T, F> {
+        let this = ManuallyDrop::new(RawWeak::<T, F, B> {
             ptr,
             _marker: PhantomData,
         });
         match this.target() {
             // SAFETY: our weak reference keeps the allocation alive.
-            Target::Plain(rc_box) => unsafe { &(*rc_box.as_ptr()).header }.increment_weak(),
+            Target::Plain(rc_box) => unsafe { alloc::header_ptr(rc_box).as_ref() }.increment_weak(),
             // SAFETY: we own a handle on the node.
             Target::Node(node) => unsafe { node::acquire_handle(node) },
             Target::Dangling => {}
@@ -266,7 +275,7 @@ impl<T, F: Flavor> RawWeak<T, F> {
         match self.target() {
             // SAFETY: we own one weak reference to the allocation.
             Target::Plain(rc_box) => unsafe {
-                RcBox::<T, F>::release_weak(rc_box.cast::<BoxHeader<F>>());
+                alloc::release_weak::<F, B>(alloc::header_ptr(rc_box));
             },
             // SAFETY: we own one handle on the node.
             Target::Node(node) => unsafe { node::release_handle(node) },
@@ -275,7 +284,7 @@ impl<T, F: Flavor> RawWeak<T, F> {
     }
 }
 
-impl<T, F: Flavor> Clone for RawWeak<T, F> {
+impl<T, F: Flavor, B: BoxAlloc<F, Value = T>> Clone for RawWeak<T, F, B> {
     #[inline]
     fn clone(&self) -> Self {
         match self.plain_header() {
@@ -288,13 +297,13 @@ impl<T, F: Flavor> Clone for RawWeak<T, F> {
     }
 }
 
-impl<T, F: Flavor> Drop for RawWeak<T, F> {
+impl<T, F: Flavor, B: BoxAlloc<F, Value = T>> Drop for RawWeak<T, F, B> {
     #[inline]
     fn drop(&mut self) {
         match self.plain_header().map(BoxHeader::try_decrement_weak_thin) {
             Some(Some(false)) => {}
             // SAFETY: the last weak reference, on an allocation with no registry.
-            Some(Some(true)) => unsafe { RcBox::<T, F>::dealloc_thin(self.ptr.cast()) },
+            Some(Some(true)) => unsafe { alloc::dealloc_thin::<F, B>(self.ptr.cast()) },
             _ => self.drop_slow(),
         }
     }
