@@ -162,19 +162,16 @@ pub(crate) fn callback_panicked(
         referent_type,
         payload,
     };
-    // The handler's clone is dropped inside the guard too: if another thread replaced
-    // the handler meanwhile, ours may be the last reference, and its captures' `Drop`
-    // is user code.
-    let handled = catch_unwind(AssertUnwindSafe(|| {
-        let handler = HANDLER.read().unwrap_or_else(|e| e.into_inner()).clone();
-        match handler {
-            Some(handler) => handler(&report),
-            None => eprintln!("weakref: {report}"),
-        }
-    }));
-    if let Err(handler_panic) = handled {
-        drop_payload(handler_panic);
-    }
+    let handler = HANDLER.read().unwrap_or_else(|e| e.into_inner()).clone();
+    // The handler runs on a borrow of its clone: if it panics, nothing it owns is
+    // dropped while that panic unwinds.
+    catch_quietly(|| match &handler {
+        Some(handler) => handler(&report),
+        None => eprintln!("weakref: {report}"),
+    });
+    // Then the clone goes, on its own: if the handler was replaced meanwhile (even by
+    // itself), ours may be the last reference, and its captures' `Drop` is user code.
+    catch_quietly(move || drop(handler));
     drop_payload(report.payload);
 }
 

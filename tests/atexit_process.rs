@@ -150,6 +150,56 @@ fn child_exit_in_peek(sync: bool) {
     unreachable!("`peek` exits the process");
 }
 
+/// Issue #12, fault 1, in-process: a handler that uninstalls itself (so that the
+/// report's clone of it is the last) and then panics; a captured value's `Drop`
+/// panics when that clone goes. The death must go on to the older callback and `drop`
+/// return.
+fn child_handler_replaces_itself() {
+    struct PanicOnDrop;
+    impl Drop for PanicOnDrop {
+        fn drop(&mut self) {
+            panic!("the handler's capture, dropped with its last clone");
+        }
+    }
+    let capture = PanicOnDrop;
+    weakref::set_panic_handler(move |_| {
+        let _ = &capture;
+        drop(weakref::reset_panic_handler());
+        panic!("the handler panics");
+    });
+    let obj = Rc::new(A);
+    let _older = Rc::downgrade_with(&obj, |_| println!("older"));
+    let _newer = Rc::downgrade_with(&obj, |_| panic!("the newer callback"));
+    drop(obj);
+    println!("drop returned");
+}
+
+/// Issue #12, fault 3, across threads: another thread's `peek` is cloning a `sync`
+/// finalizer's arguments when the process exits, and that `Clone` itself calls `exit`
+/// (so it blocks for good). The exit run must give that finalizer up, report it, run
+/// the others and end.
+fn child_sync_exit_in_peek_on_another_thread() {
+    use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
+    static CLONING: AtomicBool = AtomicBool::new(false);
+    struct ExitingClone;
+    impl Clone for ExitingClone {
+        fn clone(&self) -> Self {
+            CLONING.store(true, SeqCst);
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            std::process::exit(7)
+        }
+    }
+    static KEEP: std::sync::OnceLock<weakref::sync::Arc<A>> = std::sync::OnceLock::new();
+    let obj = KEEP.get_or_init(|| weakref::sync::Arc::new(A));
+    weakref::sync::finalize(obj, |()| println!("older"), ());
+    let borrowed = weakref::sync::finalize(obj, |_: ExitingClone| println!("ran"), ExitingClone);
+    std::thread::spawn(move || drop(borrowed.peek()));
+    while !CLONING.load(SeqCst) {
+        std::thread::yield_now();
+    }
+    std::process::exit(0);
+}
+
 /// What a child must print: its standard output's lines, substrings of its standard
 /// error, and how many panic reports ("panic ignored in …") it holds.
 struct Expected {
@@ -170,6 +220,18 @@ const CPYTHON_TEST_ATEXIT: Expected = Expected {
 const HANDLER_BOMB: Expected = Expected {
     stdout: &["older"],
     stderr: &["handler: panic ignored in a finalizer run at exit for 'A': the newer finalizer"],
+    reports: 1,
+};
+
+const HANDLER_REPLACES_ITSELF: Expected = Expected {
+    stdout: &["older", "drop returned"],
+    stderr: &["the handler panics"],
+    reports: 0,
+};
+
+const EXIT_IN_PEEK_ON_ANOTHER_THREAD: Expected = Expected {
+    stdout: &["older"],
+    stderr: &["still being cloned by `peek` on another thread"],
     reports: 1,
 };
 
@@ -269,6 +331,10 @@ fn main() {
             child_handler_bomb(true);
             std::process::exit(0);
         }
+        Some("--child-handler-replaces-itself") => return child_handler_replaces_itself(),
+        Some("--child-sync-exit-in-peek-on-another-thread") => {
+            child_sync_exit_in_peek_on_another_thread()
+        }
         Some("--child-exit-in-peek") => child_exit_in_peek(false),
         Some("--child-sync-exit-in-peek") => child_exit_in_peek(true),
         _ => {}
@@ -287,6 +353,11 @@ fn main() {
         ("--child-sync-handler-bomb-exit", &HANDLER_BOMB),
         ("--child-exit-in-peek", &EXIT_IN_PEEK),
         ("--child-sync-exit-in-peek", &EXIT_IN_PEEK),
+        ("--child-handler-replaces-itself", &HANDLER_REPLACES_ITSELF),
+        (
+            "--child-sync-exit-in-peek-on-another-thread",
+            &EXIT_IN_PEEK_ON_ANOTHER_THREAD,
+        ),
     ];
     for (mode, expected) in modes {
         match check(mode, expected) {

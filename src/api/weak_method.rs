@@ -142,8 +142,11 @@ macro_rules! weak_method {
             /// the shared function have run), `callback` runs at once, on this thread,
             /// before `with_callback` returns: a callback is never silently lost.
             /// (Python cannot get here: its callback is given at construction, from a
-            /// live receiver.) Setting a callback again replaces one that has not run;
-            /// the one replaced is dropped without running.
+            /// live receiver.) Either way a panic in it is caught and reported (see
+            /// [`set_panic_handler`](crate::set_panic_handler)), as for any callback.
+            /// Setting a callback again replaces one that has not run; the one replaced
+            /// is dropped without running (a panic in its `Drop` reaches the caller, as
+            /// when a `Weak`'s callback is cancelled).
             ///
             /// # Example
             ///
@@ -186,7 +189,15 @@ macro_rules! weak_method {
                 };
                 drop(replaced);
                 if let Some(callback) = run_now {
-                    callback(&self);
+                    // As it would have run at the death: a panic is caught and reported.
+                    let ran = ::std::panic::catch_unwind(::core::panic::AssertUnwindSafe(|| callback(&self)));
+                    if let Err(payload) = ran {
+                        $crate::report::callback_panicked(
+                            $crate::PanicSource::WeakCallback,
+                            ::core::any::type_name::<T>(),
+                            payload,
+                        );
+                    }
                 }
                 self
             }

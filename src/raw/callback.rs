@@ -9,7 +9,7 @@ use crate::flavor::{Flavor, Lock};
 use crate::raw::alloc::{self, BoxAlloc};
 use crate::raw::header::BoxHeader;
 use crate::raw::hosted;
-use crate::raw::node::{NodeHeader, NodeKind, NodeVTable, PENDING};
+use crate::raw::node::{Firing, NodeHeader, NodeKind, NodeVTable, PENDING};
 use crate::raw::rc_box::RcBox;
 use crate::raw::weak::RawWeak;
 
@@ -65,7 +65,7 @@ where
         RawWeak::from_node(node)
     }
 
-    unsafe fn fire(node: NonNull<NodeHeader<F>>) {
+    unsafe fn fire(node: NonNull<NodeHeader<F>>, _: Firing) {
         // SAFETY: the death that calls us holds a handle; the cast undoes `register`.
         let this = unsafe { node.cast::<Self>().as_ref() };
         if !this.header.set_state(PENDING, false) {

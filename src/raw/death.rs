@@ -11,7 +11,7 @@ use std::panic::catch_unwind;
 
 use crate::flavor::{Flavor, Lock};
 use crate::raw::header::BoxHeader;
-use crate::raw::node::{self, NodeHeader, NodeKind};
+use crate::raw::node::{self, Firing, NodeHeader, NodeKind};
 use crate::report::{self, PanicSource};
 
 /// A dead object's registrations, detached from it and pinned, newest first: what its
@@ -58,7 +58,9 @@ pub(crate) unsafe fn fire<F: Flavor>(detached: Detached<F>) {
         // SAFETY: as above.
         let vtable = unsafe { node.as_ref() }.vtable;
         // SAFETY: `fire` is called once per node, by the death that detached it.
-        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| unsafe { (vtable.fire)(node) })) {
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| unsafe {
+            (vtable.fire)(node, Firing::Death)
+        })) {
             let source = match vtable.kind {
                 NodeKind::Callback => PanicSource::WeakCallback,
                 NodeKind::Finalizer => PanicSource::Finalizer,

@@ -13,7 +13,7 @@ use core::ptr::NonNull;
 use std::panic::catch_unwind;
 
 use crate::flavor::Flavor;
-use crate::raw::node::{self, NodeHeader, AT_EXIT, EXIT_TAKEN};
+use crate::raw::node::{self, Firing, NodeHeader, AT_EXIT, EXIT_TAKEN};
 use crate::report::{self, PanicSource};
 
 /// A flavour that can keep finalizers for the exit run.
@@ -132,9 +132,11 @@ impl<F: Flavor> ExitList<F> {
 /// finalizers no longer call their functions. Running it again does nothing.
 ///
 /// Each finalizer is taken at most once (`EXIT_TAKEN`), whether or not it can run: one
-/// that cannot (its arguments are borrowed by a `peek` on this very thread, which
-/// called `exit` from inside their `Clone`) is reported and left, so the run always
-/// ends. A finalizer still being consumed by another thread is taken and found dead.
+/// that cannot is reported (as a panic at exit) and left, so the run always ends. That
+/// is one whose arguments a `peek` is cloning, on this very thread (whose `Clone`
+/// called `exit`), or on another thread for longer than the run waits
+/// (`finalize::EXIT_PATIENCE`: a `Clone` that called `exit` there blocks for good). A
+/// finalizer still being consumed by another thread is taken and found dead.
 pub(crate) fn run_exit<F: ExitFlavor>() {
     if F::with_exit_list(|list| list.is_shut_down()) {
         return;
@@ -143,7 +145,9 @@ pub(crate) fn run_exit<F: ExitFlavor>() {
         // SAFETY: pinned above.
         let vtable = unsafe { node.as_ref() }.vtable;
         // SAFETY: `fire` consumes the registration at most once.
-        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| unsafe { (vtable.fire)(node) })) {
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| unsafe {
+            (vtable.fire)(node, Firing::Exit)
+        })) {
             report::callback_panicked(PanicSource::AtExit, (vtable.referent_type)(), payload);
         }
         // SAFETY: releases our pin; the payload is consumed, so no user code runs.

@@ -28,7 +28,7 @@ use crate::raw::exit::{ExitFlavor, FinalizerBase};
 use crate::raw::header::BoxHeader;
 use crate::raw::hosted;
 use crate::raw::node::{
-    self, NodeHeader, NodeKind, NodeVTable, AT_EXIT, BORROWED, LINKED, PENDING,
+    self, Firing, NodeHeader, NodeKind, NodeVTable, AT_EXIT, BORROWED, LINKED, PENDING,
 };
 use crate::raw::rc_box::RcBox;
 use crate::raw::strong::RawRc;
@@ -84,10 +84,10 @@ where
     }
 
     /// The object died, or the exit run reached this finalizer.
-    unsafe fn fire(node: NonNull<NodeHeader<F>>) {
+    unsafe fn fire(node: NonNull<NodeHeader<F>>, firing: Firing) {
         let header = node.cast::<FinalizeHeader<F, A, R>>();
         // SAFETY: the caller holds a handle.
-        let Some((args, shut_down)) = (unsafe { consume(header) }) else {
+        let Some((args, shut_down)) = (unsafe { consume(header, firing) }) else {
             return;
         };
         if shut_down {
@@ -123,18 +123,26 @@ where
 /// Of several threads racing here (an explicit call, `detach`, the object's death,
 /// the exit run), exactly one wins: clearing `PENDING` is one atomic exchange.
 ///
+/// `by` says who consumes: a death, the exit run, or (as `Firing::Death`, since it
+/// may wait as long) an explicit call or `detach`.
+///
 /// # Safety
 /// The caller holds a handle on the node (other than the registration's).
 ///
 /// # Panics
 /// If this thread is cloning the arguments for `peek` right now (only possible from
-/// inside that `Clone` impl). Another thread's `peek` is waited for.
+/// inside that `Clone` impl). Another thread's `peek` is waited for; by the exit run,
+/// for [`EXIT_PATIENCE`] at most (that thread may never return: `exit` called from
+/// inside the `Clone` blocks it for good), after which this panics too, and the exit
+/// run reports the finalizer as not run.
 unsafe fn consume<F: ExitFlavor, A, R>(
     header: NonNull<FinalizeHeader<F, A, R>>,
+    by: Firing,
 ) -> Option<(A, bool)> {
     // SAFETY: the caller's handle keeps the node alive.
     let this = unsafe { header.as_ref() };
     let node = &this.base.node;
+    let mut waiting_since = None;
     loop {
         let state = node.state.get();
         if state & PENDING == 0 {
@@ -145,6 +153,13 @@ unsafe fn consume<F: ExitFlavor, A, R>(
                 this.borrower.get() != F::thread_token(),
                 "weakref: a finalizer was called or detached from inside `Clone` of its own arguments during `peek`"
             );
+            if by == Firing::Exit {
+                let since = *waiting_since.get_or_insert_with(std::time::Instant::now);
+                assert!(
+                    since.elapsed() < EXIT_PATIENCE,
+                    "weakref: at exit, a finalizer's arguments were still being cloned by `peek` on another thread after {EXIT_PATIENCE:?}; the finalizer was not run"
+                );
+            }
             F::relax();
             continue;
         }
@@ -189,6 +204,10 @@ unsafe fn consume<F: ExitFlavor, A, R>(
 /// What a `RawFinalize` logically holds: a weak view of a `T` (in a `B`), an `A` it
 /// may hand back, an `R` it may return; plus the flavour's thread markers.
 type FinalizeMarker<T, F, A, R, B> = PhantomData<(fn(T, B) -> (A, R), <F as Flavor>::Marker)>;
+
+/// How long the exit run waits for a `peek` on another thread to finish cloning a
+/// finalizer's arguments before it gives that finalizer up.
+const EXIT_PATIENCE: core::time::Duration = core::time::Duration::from_secs(1);
 
 /// A handle on a finalizer of an object of type `T` in a `B` allocation; each handle
 /// owns a node handle.
@@ -268,7 +287,7 @@ impl<T, F: ExitFlavor, A, R, B: BoxAlloc<F, Value = T>> RawFinalize<T, F, A, R, 
     /// Calls the function now if the registration is alive, ending it.
     pub(crate) fn call(&self) -> Option<R> {
         // SAFETY: we hold a handle.
-        let (args, shut_down) = unsafe { consume(self.header) }?;
+        let (args, shut_down) = unsafe { consume(self.header, Firing::Death) }?;
         if shut_down {
             // SAFETY: `consume` handed us the function.
             unsafe { (self.header.as_ref().drop_func)(self.header) };
@@ -283,7 +302,7 @@ impl<T, F: ExitFlavor, A, R, B: BoxAlloc<F, Value = T>> RawFinalize<T, F, A, R, 
     pub(crate) fn detach(&self) -> Option<(RawRc<T, F, B>, A)> {
         let obj = self.upgrade()?;
         // SAFETY: we hold a handle.
-        let (args, _) = unsafe { consume(self.header) }?;
+        let (args, _) = unsafe { consume(self.header, Firing::Death) }?;
         // SAFETY: `consume` handed us the function. Its `Drop` may panic: the
         // registration has ended cleanly already; `obj` and `args` are dropped.
         unsafe { (self.header.as_ref().drop_func)(self.header) };

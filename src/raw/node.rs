@@ -56,12 +56,22 @@ pub(crate) enum NodeKind {
     Finalizer,
 }
 
+/// Who runs a node's payload.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Firing {
+    /// The death of the target, which detached the node.
+    Death,
+    /// The exit run, which took the finalizer from its exit list.
+    Exit,
+}
+
 /// The type-specific operations of a node.
 pub(crate) struct NodeVTable<F: Flavor> {
     pub(crate) kind: NodeKind,
-    /// Runs the payload because the target died. Called once, by the death of the
-    /// target, with a handle held; it must clear `PENDING` before running user code.
-    pub(crate) fire: unsafe fn(NonNull<NodeHeader<F>>),
+    /// Runs the payload because the target died or the exit run took it. Called once
+    /// per firing, with a handle held; it must clear `PENDING` before running user
+    /// code.
+    pub(crate) fire: unsafe fn(NonNull<NodeHeader<F>>, Firing),
     /// Drops the payload if still pending, then frees the node's memory. Called once,
     /// when `handles` reaches zero and the node is no longer linked.
     pub(crate) destroy: unsafe fn(NonNull<NodeHeader<F>>),

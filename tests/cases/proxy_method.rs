@@ -207,3 +207,45 @@ fn callback_set_again_replaces_the_one_not_yet_run() {
     assert_eq!(log.get(), ["second"]);
     drop(r);
 }
+
+#[test]
+fn callback_run_at_once_that_panics_is_reported_as_at_a_death() {
+    quiet_expected_panics();
+    let o = Rc::new(Item { bar: 0 });
+    let r = WeakMethod::new(&o, Item::some_method);
+    drop(o);
+    let (kept, reports) = capture_reports(|| {
+        catch_unwind(AssertUnwindSafe(|| {
+            r.clone().with_callback(|_| panic!("{EXPECTED}: at once"))
+        }))
+    });
+    assert!(kept.is_ok(), "the callback's panic escaped with_callback");
+    assert_eq!(reports.len(), 1);
+    assert_eq!(reports[0].0, PanicSource::WeakCallback);
+    assert_eq!(reports[0].1, format!("{EXPECTED}: at once"));
+}
+
+#[test]
+fn callback_run_at_once_may_panic_while_a_panic_unwinds() {
+    quiet_expected_panics();
+    struct SetCallbackOnDrop(Option<WeakMethod<Item, fn(&Item, ()) -> i32>>);
+    impl Drop for SetCallbackOnDrop {
+        fn drop(&mut self) {
+            if let Some(r) = self.0.take() {
+                drop(r.with_callback(|_| panic!("{EXPECTED}: at once, unwinding")));
+            }
+        }
+    }
+    let o = Rc::new(Item { bar: 0 });
+    let r = WeakMethod::new(&o, Item::some_method as fn(&Item, ()) -> i32);
+    drop(o);
+    let (result, reports) = capture_reports(|| {
+        catch_unwind(AssertUnwindSafe(|| {
+            let _guard = SetCallbackOnDrop(Some(r));
+            panic!("{EXPECTED}: outer");
+        }))
+    });
+    let payload = result.unwrap_err();
+    assert_eq!(payload.downcast_ref::<String>().unwrap(), &format!("{EXPECTED}: outer"));
+    assert_eq!(reports.len(), 1);
+}
