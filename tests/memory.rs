@@ -17,6 +17,7 @@ thread_local! {
     static REQUESTED: Cell<usize> = const { Cell::new(0) };
 }
 
+// SAFETY: forwards every call to `System`, only counting sizes on the way.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let _ = LIVE_BYTES.try_with(|b| b.set(b.get() + layout.size() as isize));

@@ -207,15 +207,19 @@ scenario!(raw_round_trips, |rc, t| {
         trace: t.clone(),
     });
     let ptr = rc::Rc::into_raw(a);
+    // SAFETY: `ptr` came from `into_raw` just above and is used once.
     let a = unsafe { rc::Rc::from_raw(ptr) };
     log!(t, "same {}", std::ptr::eq(rc::Rc::as_ptr(&a), ptr));
+    // SAFETY: `ptr` came from `into_raw` and its allocation is alive (`a`).
     unsafe { rc::Rc::increment_strong_count(ptr) };
     log!(t, "strong {}", rc::Rc::strong_count(&a));
+    // SAFETY: as above; this gives back the count just taken.
     unsafe { rc::Rc::decrement_strong_count(ptr) };
     log!(t, "strong {}", rc::Rc::strong_count(&a));
     let w = rc::Rc::downgrade(&a);
     log!(t, "as_ptr {}", std::ptr::eq(w.as_ptr(), ptr));
     let wp = w.into_raw();
+    // SAFETY: `wp` came from `Weak::into_raw` just above and is used once.
     let w = unsafe { rc::Weak::from_raw(wp) };
     log!(
         t,
@@ -227,6 +231,7 @@ scenario!(raw_round_trips, |rc, t| {
     log!(t, "dead {}", w.upgrade().is_none());
     let dangling: rc::Weak<Tracked> = rc::Weak::new();
     let dp = dangling.into_raw();
+    // SAFETY: as above.
     let dangling = unsafe { rc::Weak::from_raw(dp) };
     log!(t, "dangling back {}", dangling.upgrade().is_none());
 });

@@ -1,5 +1,5 @@
 //! Proxies (Python's `weakref.proxy`): weak handles whose access fails with
-//! [`ReferenceError`](crate::ReferenceError) once the referent is dead. The type is written once, as
+//! [`ReferenceError`] once the referent is dead. The type is written once, as
 //! [`proxy!`], and instantiated in `rc` and `sync`.
 
 use core::fmt;

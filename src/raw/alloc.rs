@@ -59,12 +59,13 @@ pub(crate) fn header_ptr<F: Flavor, B: BoxAlloc<F>>(this: NonNull<B>) -> NonNull
 /// # Safety
 /// As [`BoxAlloc::free_memory`], but the registry is still there.
 pub(crate) unsafe fn dealloc<F: Flavor, B: BoxAlloc<F>>(this: NonNull<B>) {
-    // SAFETY: per the contract the allocation is live, and nothing can reach the
-    // registry any more; then the memory goes, as `free_memory` requires.
-    unsafe {
-        header_ptr(this).as_ref().free_registry();
-        B::free_memory(this);
-    }
+    // SAFETY: per the contract the allocation is live until `free_memory` below.
+    let header = unsafe { header_ptr(this).as_ref() };
+    // SAFETY: nothing can reach the registry any more (no handle remains).
+    unsafe { header.free_registry() };
+    // SAFETY: the registry is gone, as `free_memory` requires; the rest is the
+    // caller's contract.
+    unsafe { B::free_memory(this) }
 }
 
 /// Frees an allocation that never had a registry.

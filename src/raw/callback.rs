@@ -3,7 +3,7 @@
 use core::cell::UnsafeCell;
 use core::marker::PhantomData;
 use core::mem::{ManuallyDrop, MaybeUninit};
-use core::ptr::NonNull;
+use core::ptr::{self, NonNull};
 
 use crate::flavor::{Flavor, Lock};
 use crate::raw::alloc::{self, BoxAlloc};
@@ -65,21 +65,25 @@ where
         RawWeak::from_node(node)
     }
 
+    /// # Safety
+    /// [`NodeVTable::fire`]'s contract.
     unsafe fn fire(node: NonNull<NodeHeader<F>>, _: Firing) {
         // SAFETY: the death that calls us holds a handle; the cast undoes `register`.
         let this = unsafe { node.cast::<Self>().as_ref() };
         if !this.header.set_state(PENDING, false) {
             return;
         }
-        // SAFETY: `PENDING` was set, so the callback is initialised, and clearing it
-        // (atomically) made this read the only one.
-        let callback = unsafe { (*this.callback.get()).assume_init_read() };
+        // SAFETY: `PENDING` was set, so the callback is initialised (`MaybeUninit<C>`
+        // has `C`'s layout), and clearing it (atomically) made this read the only one.
+        let callback = unsafe { this.callback.get().cast::<C>().read() };
         // The callback receives the very reference `downgrade_with` returned: a
         // borrowed handle on this node, backed by the handle the death holds.
         let weak = ManuallyDrop::new(RawWeak::<T, F, B>::from_node(node));
         callback(&weak);
     }
 
+    /// # Safety
+    /// [`NodeVTable::destroy`]'s contract.
     unsafe fn destroy(node: NonNull<NodeHeader<F>>) {
         // The memory goes last, even if dropping the callback panics.
         struct Free<T, F: Flavor, C, B: BoxAlloc<F, Value = T>>(NonNull<CallbackNode<T, F, C, B>>);
@@ -94,8 +98,9 @@ where
         // SAFETY: the last handle is gone and the node is unlinked: we own it.
         let this = unsafe { node.as_ref() };
         if this.header.set_state(PENDING, false) {
-            // SAFETY: `PENDING` says the callback is initialised.
-            unsafe { (*this.callback.get()).assume_init_drop() };
+            // SAFETY: `PENDING` says the callback is initialised; clearing it made this
+            // the only drop.
+            unsafe { ptr::drop_in_place(this.callback.get().cast::<C>()) };
         }
     }
 }

@@ -84,5 +84,7 @@ pub(crate) unsafe fn fire<F: Flavor>(detached: Detached<F>) {
 /// no longer live; the caller owns the implicit weak reference and releases it after.
 pub(crate) unsafe fn run_callbacks<F: Flavor>(header: &BoxHeader<F>) {
     // SAFETY: forwarded contract; we keep the implicit weak reference throughout.
-    unsafe { fire(detach(header)) }
+    let detached = unsafe { detach(header) };
+    // SAFETY: as above: the registrations were detached from this very object.
+    unsafe { fire(detached) }
 }

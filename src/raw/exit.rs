@@ -73,35 +73,47 @@ impl<F: Flavor> ExitList<F> {
     /// # Safety
     /// `base` is live and in no exit list.
     pub(crate) unsafe fn push_front(&mut self, base: NonNull<FinalizerBase<F>>) {
-        // SAFETY: we hold the exit lock (`&mut self`), which guards all exit links;
-        // the head is live (finalizers leave the list before they are freed).
-        unsafe {
-            let links = &mut *base.as_ref().exit.get();
-            links.prev = None;
-            links.next = self.head;
-            if let Some(head) = self.head {
-                (*head.as_ref().exit.get()).prev = Some(base);
-            }
+        // SAFETY: `base` is live, and its links are ours: we hold the exit lock
+        // (`&mut self`), which guards all exit links.
+        let links = unsafe { Self::links(base) };
+        links.prev = None;
+        links.next = self.head;
+        if let Some(head) = self.head {
+            // SAFETY: as above; the head is live (finalizers leave the list before
+            // they are freed).
+            unsafe { Self::links(head) }.prev = Some(base);
         }
         self.head = Some(base);
+    }
+
+    /// The exit links of `base`.
+    ///
+    /// # Safety
+    /// `base` is live, the caller holds the exit lock (which guards every finalizer's
+    /// exit links), and no other reference to these links is alive.
+    unsafe fn links<'a>(base: NonNull<FinalizerBase<F>>) -> &'a mut ExitLinks<F> {
+        // SAFETY: `base` is live, per the contract.
+        let base = unsafe { base.as_ref() };
+        // SAFETY: the exit lock is held and nobody else refers to these links.
+        unsafe { &mut *base.exit.get() }
     }
 
     /// # Safety
     /// `base` is live and in this list.
     pub(crate) unsafe fn unlink(&mut self, base: NonNull<FinalizerBase<F>>) {
         // SAFETY: as in `push_front`.
-        unsafe {
-            let links = &mut *base.as_ref().exit.get();
-            match links.prev {
-                Some(prev) => (*prev.as_ref().exit.get()).next = links.next,
-                None => self.head = links.next,
-            }
-            if let Some(next) = links.next {
-                (*next.as_ref().exit.get()).prev = links.prev;
-            }
-            links.prev = None;
-            links.next = None;
+        let links = unsafe { Self::links(base) };
+        match links.prev {
+            // SAFETY: as in `push_front`; a neighbour in the list is live.
+            Some(prev) => unsafe { Self::links(prev) }.next = links.next,
+            None => self.head = links.next,
         }
+        if let Some(next) = links.next {
+            // SAFETY: as above.
+            unsafe { Self::links(next) }.prev = links.prev;
+        }
+        links.prev = None;
+        links.next = None;
     }
 
     /// The newest finalizer still alive with its at-exit flag set that the exit run

@@ -20,7 +20,7 @@
 use core::cell::UnsafeCell;
 use core::marker::PhantomData;
 use core::mem::MaybeUninit;
-use core::ptr::NonNull;
+use core::ptr::{self, NonNull};
 
 use crate::flavor::{Count, Flavor, Lock};
 use crate::raw::alloc::{self, BoxAlloc};
@@ -43,8 +43,15 @@ pub(crate) struct FinalizeHeader<F: Flavor, A, R> {
     /// Initialised while `PENDING`.
     args: UnsafeCell<MaybeUninit<A>>,
     /// Takes the function out and calls it with the arguments.
+    ///
+    /// # Safety
+    /// The caller holds a handle on the node and has consumed the registration (see
+    /// `consume`), so the function is initialised and its to take, once.
     call: unsafe fn(NonNull<Self>, A) -> R,
     /// Takes the function out and drops it.
+    ///
+    /// # Safety
+    /// As for `call`.
     drop_func: unsafe fn(NonNull<Self>),
 }
 
@@ -71,19 +78,32 @@ where
         referent_type: core::any::type_name::<T>,
     };
 
+    /// # Safety
+    /// [`FinalizeHeader::call`]'s contract.
     unsafe fn call(header: NonNull<FinalizeHeader<F, A, R>>, args: A) -> R {
+        // SAFETY: the caller holds a handle, so the node is live; `header` is its
+        // prefix (`repr(C)`).
+        let this = unsafe { header.cast::<Self>().as_ref() };
         // SAFETY: the caller consumed the registration, so it owns the function,
-        // which is initialised; this is the only read.
-        let func = unsafe { (*header.cast::<Self>().as_ref().func.get()).assume_init_read() };
+        // which is initialised (`MaybeUninit<Func>` has `Func`'s layout); this is the
+        // only read.
+        let func = unsafe { this.func.get().cast::<Func>().read() };
         func(args)
     }
 
+    /// # Safety
+    /// [`FinalizeHeader::drop_func`]'s contract.
     unsafe fn drop_func(header: NonNull<FinalizeHeader<F, A, R>>) {
         // SAFETY: as in `call`.
-        unsafe { (*header.cast::<Self>().as_ref().func.get()).assume_init_drop() }
+        let this = unsafe { header.cast::<Self>().as_ref() };
+        // SAFETY: as in `call`: the function is ours, initialised, dropped once.
+        unsafe { ptr::drop_in_place(this.func.get().cast::<Func>()) }
     }
 
     /// The object died, or the exit run reached this finalizer.
+    ///
+    /// # Safety
+    /// [`NodeVTable::fire`]'s contract.
     unsafe fn fire(node: NonNull<NodeHeader<F>>, firing: Firing) {
         let header = node.cast::<FinalizeHeader<F, A, R>>();
         // SAFETY: the caller holds a handle.
@@ -102,15 +122,17 @@ where
         }
     }
 
+    /// # Safety
+    /// [`NodeVTable::destroy`]'s contract.
     unsafe fn destroy(node: NonNull<NodeHeader<F>>) {
         // SAFETY: no handle remains and the node is in no list. A pending payload can
         // only remain here if the registration never ended, which cannot be: the
         // registration owns a handle until it ends. So there is nothing to drop but
         // the memory (which a host keeps for its registry).
-        unsafe {
-            debug_assert!(!node.as_ref().has_state(PENDING));
-            hosted::free_node::<F, Self>(node.cast::<Self>());
-        }
+        // SAFETY: as below; the node is still allocated.
+        debug_assert!(!unsafe { node.as_ref() }.has_state(PENDING));
+        // SAFETY: no handle remains and the node is in no list (see above).
+        unsafe { hosted::free_node::<F, Self>(node.cast::<Self>()) }
     }
 }
 
@@ -191,9 +213,9 @@ unsafe fn consume<F: ExitFlavor, A, R>(
         unsafe { list.unlink(base_ptr) };
         list.is_shut_down()
     });
-    // SAFETY: `PENDING` was set, so the arguments are initialised; clearing it made
-    // this the only read.
-    let args = unsafe { (*this.args.get()).assume_init_read() };
+    // SAFETY: `PENDING` was set, so the arguments are initialised (`MaybeUninit<A>`
+    // has `A`'s layout); clearing it made this the only read.
+    let args = unsafe { this.args.get().cast::<A>().read() };
     // The registration's handle: not the last, the caller holds another. No payload
     // is pending, so this runs no user code.
     // SAFETY: the registration owned this handle and has just ended.
@@ -267,9 +289,13 @@ impl<T, F: ExitFlavor, A, R, B: BoxAlloc<F, Value = T>> RawFinalize<T, F, A, R, 
         }
     }
 
-    fn node(&self) -> &NodeHeader<F> {
+    fn header(&self) -> &FinalizeHeader<F, A, R> {
         // SAFETY: our handle keeps the node alive.
-        unsafe { &self.header.as_ref().base.node }
+        unsafe { self.header.as_ref() }
+    }
+
+    fn node(&self) -> &NodeHeader<F> {
+        &self.header().base.node
     }
 
     fn upgrade(&self) -> Option<RawRc<T, F, B>> {
@@ -288,13 +314,14 @@ impl<T, F: ExitFlavor, A, R, B: BoxAlloc<F, Value = T>> RawFinalize<T, F, A, R, 
     pub(crate) fn call(&self) -> Option<R> {
         // SAFETY: we hold a handle.
         let (args, shut_down) = unsafe { consume(self.header, Firing::Death) }?;
+        let header = self.header();
         if shut_down {
             // SAFETY: `consume` handed us the function.
-            unsafe { (self.header.as_ref().drop_func)(self.header) };
+            unsafe { (header.drop_func)(self.header) };
             return None;
         }
         // SAFETY: as above.
-        Some(unsafe { (self.header.as_ref().call)(self.header, args) })
+        Some(unsafe { (header.call)(self.header, args) })
     }
 
     /// Ends the registration without calling the function, if it is alive and the
@@ -305,7 +332,7 @@ impl<T, F: ExitFlavor, A, R, B: BoxAlloc<F, Value = T>> RawFinalize<T, F, A, R, 
         let (args, _) = unsafe { consume(self.header, Firing::Death) }?;
         // SAFETY: `consume` handed us the function. Its `Drop` may panic: the
         // registration has ended cleanly already; `obj` and `args` are dropped.
-        unsafe { (self.header.as_ref().drop_func)(self.header) };
+        unsafe { (self.header().drop_func)(self.header) };
         Some((obj, args))
     }
 
@@ -349,7 +376,7 @@ impl<T, F: ExitFlavor, A, R, B: BoxAlloc<F, Value = T>> RawFinalize<T, F, A, R, 
         // SAFETY: `PENDING` means initialised; `BORROWED` makes `consume` wait (or,
         // on this thread, refuse) instead of moving the arguments while we hold this
         // reference; `obj` keeps the object alive, so its death cannot run.
-        let args = unsafe { (*this.args.get()).assume_init_ref() }.clone();
+        let args = unsafe { &*this.args.get().cast::<A>() }.clone();
         Some((obj, args))
     }
 

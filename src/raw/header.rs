@@ -401,16 +401,22 @@ impl<F: Flavor> BoxHeader<F> {
             // The pointer is rebuilt from the word itself, which kept the provenance
             // of the `Box` that `inflate` leaked (not from a `&Registry`).
             let registry = word.map_addr(|a| a & !TAGGED).cast::<Registry<F>>();
-            // SAFETY: made by `inflate` (a leaked box) or `inflate_at` (inside its
-            // host's allocation); the caller guarantees that nothing can reach it, nor
-            // (every node handle being gone) its host node, any more.
-            unsafe {
-                match (*registry).host {
-                    None => drop(Box::from_raw(registry)),
-                    Some(free_host) => {
-                        ptr::drop_in_place(registry);
-                        free_host(NonNull::new_unchecked(registry.cast::<u8>()));
-                    }
+            // SAFETY: the registry is live until freed below.
+            let host = unsafe { (*registry).host };
+            match host {
+                // SAFETY: made by `inflate`, a leaked box; the caller guarantees that
+                // nothing can reach it any more.
+                None => drop(unsafe { Box::from_raw(registry) }),
+                Some(free_host) => {
+                    // SAFETY: made by `inflate_at` inside its host's allocation; as
+                    // above, nothing can reach it.
+                    unsafe { ptr::drop_in_place(registry) };
+                    // SAFETY: the registry's address is not null.
+                    let home = unsafe { NonNull::new_unchecked(registry.cast::<u8>()) };
+                    // SAFETY: the registry was at the start of its host's allocation,
+                    // so its address is the allocation's, and the host node is
+                    // unreferenced (every node handle is gone).
+                    unsafe { free_host(home) };
                 }
             }
         }

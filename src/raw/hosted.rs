@@ -45,14 +45,13 @@ pub(crate) fn allocate_node<F: Flavor, N>(target: &BoxHeader<F>, node: N) -> Non
         registry: UnsafeCell::new(MaybeUninit::uninit()),
         node,
     }));
-    // SAFETY: `hosted` is a live allocation we own; the field pointers keep its
+    // SAFETY: `hosted` is a live allocation we own; the field pointer keeps its
     // provenance (no reference is made).
-    let (node, slot) = unsafe {
-        (
-            NonNull::new_unchecked(ptr::addr_of_mut!((*hosted).node)),
-            ptr::addr_of_mut!((*hosted).registry).cast::<Registry<F>>(),
-        )
-    };
+    let node = unsafe { ptr::addr_of_mut!((*hosted).node) };
+    // SAFETY: as above.
+    let slot = unsafe { ptr::addr_of_mut!((*hosted).registry) }.cast::<Registry<F>>();
+    // SAFETY: a field of a live allocation is not null.
+    let node = unsafe { NonNull::new_unchecked(node) };
     // SAFETY: `N` starts with its header (`repr(C)`), initialised above.
     let header = unsafe { node.cast::<NodeHeader<F>>().as_ref() };
     header.set_state(IN_HOSTED, true);
@@ -80,14 +79,16 @@ pub(crate) unsafe fn free_node<F: Flavor, N>(node: NonNull<N>) {
     }
     if header.has_state(IN_HOSTED) {
         let offset = core::mem::offset_of!(Hosted<F, N>, node);
-        // SAFETY: the node sits `offset` bytes into its `Hosted` allocation, whose
-        // registry room was never initialised (not the host), so freeing the box
-        // drops nothing but the memory (`N` has no drop glue).
-        unsafe {
-            drop(Box::from_raw(
-                node.as_ptr().byte_sub(offset).cast::<Hosted<F, N>>(),
-            ))
-        }
+        // The node sits `offset` bytes into its `Hosted` allocation: stepping back
+        // stays inside it and keeps its provenance.
+        let hosted = node
+            .as_ptr()
+            .wrapping_byte_sub(offset)
+            .cast::<Hosted<F, N>>();
+        // SAFETY: that allocation's registry room was never initialised (the node is
+        // not the host), so freeing the box drops nothing but the memory (`N` has no
+        // drop glue).
+        drop(unsafe { Box::from_raw(hosted) })
     } else {
         // SAFETY: allocated by `Box::new(node)` in `allocate_node`.
         unsafe { drop(Box::from_raw(node.as_ptr())) }

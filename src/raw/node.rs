@@ -68,15 +68,25 @@ pub(crate) enum Firing {
 /// The type-specific operations of a node.
 pub(crate) struct NodeVTable<F: Flavor> {
     pub(crate) kind: NodeKind,
-    /// Runs the payload because the target died or the exit run took it. Called once
-    /// per firing, with a handle held; it must clear `PENDING` before running user
-    /// code.
+    /// Runs the payload because the target died or the exit run took it; it must clear
+    /// `PENDING` (atomically, so that one firing wins) before running user code.
+    ///
+    /// # Safety
+    /// `node` is a node of this vtable's type, and the caller holds a handle on it
+    /// (a death's pin, or the exit run's) for the whole call.
     pub(crate) fire: unsafe fn(NonNull<NodeHeader<F>>, Firing),
-    /// Drops the payload if still pending, then frees the node's memory. Called once,
-    /// when `handles` reaches zero and the node is no longer linked.
+    /// Drops the payload if still pending, then frees the node's memory.
+    ///
+    /// # Safety
+    /// `node` is a node of this vtable's type, its `handles` have just reached zero
+    /// and it is no longer linked: nothing else can reach it. Called once.
     pub(crate) destroy: unsafe fn(NonNull<NodeHeader<F>>),
     /// Releases one weak reference to the target (`alloc::release_node_weak`, for the
     /// target's box type).
+    ///
+    /// # Safety
+    /// `target` is the node's target, and the caller owns one weak reference to it,
+    /// which this consumes.
     pub(crate) release_target: unsafe fn(NonNull<BoxHeader<F>>),
     /// `type_name` of the referent, for panic reports.
     pub(crate) referent_type: fn() -> &'static str,
@@ -159,18 +169,18 @@ impl<F: Flavor> NodeList<F> {
     /// # Safety
     /// `node` is live, not linked anywhere, and its target's registry owns `self`.
     pub(crate) unsafe fn push_front(&mut self, node: NonNull<NodeHeader<F>>) {
-        // SAFETY: we hold the registry lock (`&mut self`), which guards every node's
-        // links in this list; `node` and the current head are live (linked nodes are
-        // unlinked before their memory is freed).
-        unsafe {
-            let links = &mut *node.as_ref().links.get();
-            links.prev = None;
-            links.next = self.head;
-            if let Some(head) = self.head {
-                (*head.as_ref().links.get()).prev = Some(node);
-            }
-            node.as_ref().set_state(LINKED, true);
+        // SAFETY: `node` is live, unlinked, and its links are ours: we hold the
+        // registry lock (`&mut self`), which guards every node's links in this list.
+        let links = unsafe { links(node) };
+        links.prev = None;
+        links.next = self.head;
+        if let Some(head) = self.head {
+            // SAFETY: as above; the head is live (linked nodes are unlinked before
+            // their memory is freed).
+            unsafe { self::links(head) }.prev = Some(node);
         }
+        // SAFETY: `node` is live.
+        unsafe { node.as_ref() }.set_state(LINKED, true);
         self.head = Some(node);
         self.len += 1;
     }
@@ -180,20 +190,21 @@ impl<F: Flavor> NodeList<F> {
     /// # Safety
     /// `node` is live and `LINKED` in this very list.
     pub(crate) unsafe fn unlink(&mut self, node: NonNull<NodeHeader<F>>) {
-        // SAFETY: as in `push_front`; the neighbours are linked, hence live.
-        unsafe {
-            let links = &mut *node.as_ref().links.get();
-            match links.prev {
-                Some(prev) => (*prev.as_ref().links.get()).next = links.next,
-                None => self.head = links.next,
-            }
-            if let Some(next) = links.next {
-                (*next.as_ref().links.get()).prev = links.prev;
-            }
-            links.prev = None;
-            links.next = None;
-            node.as_ref().set_state(LINKED, false);
+        // SAFETY: as in `push_front`.
+        let links = unsafe { links(node) };
+        match links.prev {
+            // SAFETY: as in `push_front`; a neighbour is linked, hence live.
+            Some(prev) => unsafe { self::links(prev) }.next = links.next,
+            None => self.head = links.next,
         }
+        if let Some(next) = links.next {
+            // SAFETY: as above.
+            unsafe { self::links(next) }.prev = links.prev;
+        }
+        links.prev = None;
+        links.next = None;
+        // SAFETY: `node` is live.
+        unsafe { node.as_ref() }.set_state(LINKED, false);
         self.len -= 1;
     }
 
@@ -216,6 +227,7 @@ impl<F: Flavor> NodeList<F> {
             // SAFETY: linked nodes are live (a node is unlinked before it is freed,
             // under this lock, which we hold); links are ours under the lock.
             let header = unsafe { node.as_ref() };
+            // SAFETY: as above: the links of a linked node are ours under the lock.
             let links = unsafe { &mut *header.links.get() };
             cursor = links.next;
             header.set_state(LINKED, false);
@@ -229,8 +241,9 @@ impl<F: Flavor> NodeList<F> {
             links.prev = tail;
             links.next = None;
             match tail {
-                // SAFETY: `tail` is a pinned node of the chain.
-                Some(tail) => unsafe { (*tail.as_ref().links.get()).next = Some(node) },
+                // SAFETY: `tail` is a pinned node of the chain, whose links are ours
+                // under the lock.
+                Some(tail) => unsafe { self::links(tail) }.next = Some(node),
                 None => chain = Some(node),
             }
             tail = Some(node);
@@ -243,8 +256,8 @@ impl<F: Flavor> NodeList<F> {
         let mut cursor = self.head;
         while let Some(node) = cursor {
             // SAFETY: linked nodes are live and their links are guarded by the lock
-            // that `&self` comes from.
-            cursor = unsafe { (*node.as_ref().links.get()).next };
+            // that `&self` comes from; this shared borrow ends at once.
+            cursor = unsafe { links(node) }.next;
             f(node);
         }
     }
@@ -259,7 +272,20 @@ pub(crate) unsafe fn next_detached<F: Flavor>(
 ) -> Option<NonNull<NodeHeader<F>>> {
     // SAFETY: after `detach_all` the links of the chain are only read, by the one
     // death in progress that owns the chain.
-    unsafe { (*node.as_ref().links.get()).next }
+    unsafe { links(node) }.next
+}
+
+/// The list links of `node`.
+///
+/// # Safety
+/// `node` is live, and the caller may use its links: it holds the lock of the list
+/// the node is in (or owns the chain `detach_all` made), and no other reference to
+/// these links is alive.
+unsafe fn links<'a, F: Flavor>(node: NonNull<NodeHeader<F>>) -> &'a mut Links<F> {
+    // SAFETY: `node` is live, per the contract.
+    let header = unsafe { node.as_ref() };
+    // SAFETY: the links are the caller's to use, per the contract.
+    unsafe { &mut *header.links.get() }
 }
 
 /// Takes one more handle on `node` (a clone of a `Weak`, a `Finalize`, ...).

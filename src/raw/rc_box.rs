@@ -50,6 +50,8 @@ unsafe impl<T, F: Flavor> BoxAlloc<F> for RcBox<T, F> {
             .cast_mut()
     }
 
+    /// # Safety
+    /// [`BoxAlloc::free_memory`]'s contract.
     #[inline]
     unsafe fn free_memory(this: NonNull<Self>) {
         // SAFETY: per the contract, the allocation was made with this layout and

@@ -78,7 +78,10 @@ unsafe fn end_of_life_registered<F: Flavor, B: BoxAlloc<F>>(rc_box: NonNull<B>) 
     }
     let _release = ReleaseImplicit::<F, B>(rc_box, PhantomData);
     // SAFETY: the implicit weak reference keeps the allocation alive.
-    unsafe { death::run_callbacks(alloc::header_ptr(rc_box).as_ref()) }
+    let header = unsafe { alloc::header_ptr(rc_box).as_ref() };
+    // SAFETY: forwarded contract: strong count zero, value gone, and we hold the
+    // implicit weak reference until `_release` drops.
+    unsafe { death::run_callbacks(header) }
 }
 
 impl<T, F: Flavor> RawRc<T, F> {
@@ -105,11 +108,11 @@ impl<T, F: Flavor> RawRc<T, F> {
         // If `data_fn` panics, `weak` is dropped: it was the only weak reference and
         // the strong count is 0, so the allocation is freed (the value never existed).
         let value = data_fn(&weak);
-        // SAFETY: `MaybeUninit<T>` has `T`'s layout; the value slot is ours to write.
-        unsafe {
-            ptr::addr_of_mut!((*rc_box.as_ptr()).value).write(value);
-            (*rc_box.as_ptr()).header.strong.set(1);
-        }
+        // SAFETY: `MaybeUninit<T>` has `T`'s layout; the value slot is ours to write
+        // (nothing can read it while the strong count is zero).
+        unsafe { RcBox::value_ptr(rc_box).write(value) };
+        // SAFETY: the allocation is live (our weak handle).
+        unsafe { alloc::header_ptr(rc_box).as_ref() }.strong.set(1);
         core::mem::forget(weak);
         // SAFETY: the value is initialised and we own the one strong reference.
         unsafe { Self::from_inner(rc_box) }
@@ -120,23 +123,22 @@ impl<T, F: Flavor> RawRc<T, F> {
     pub(crate) fn new_uninit(zeroed: bool) -> RawRc<MaybeUninit<T>, F> {
         let layout = Layout::new::<RcBox<MaybeUninit<T>, F>>();
         // SAFETY: the layout is never zero-sized (the header is two words).
-        let memory = unsafe {
-            if zeroed {
-                std::alloc::alloc_zeroed(layout)
-            } else {
-                std::alloc::alloc(layout)
-            }
+        let memory = if zeroed {
+            // SAFETY: as above.
+            unsafe { std::alloc::alloc_zeroed(layout) }
+        } else {
+            // SAFETY: as above.
+            unsafe { std::alloc::alloc(layout) }
         };
         let Some(rc_box) = NonNull::new(memory.cast::<RcBox<MaybeUninit<T>, F>>()) else {
             std::alloc::handle_alloc_error(layout)
         };
         // SAFETY: fresh memory of the right layout; only the header is written (an
-        // uninitialised `MaybeUninit` is a valid value), and the allocation is freed
-        // with this same layout (`RcBox::free_memory`, as for one made by `Box::new`).
-        unsafe {
-            ptr::addr_of_mut!((*rc_box.as_ptr()).header).write(BoxHeader::new(1, 1));
-            RawRc::from_inner(rc_box)
-        }
+        // uninitialised `MaybeUninit` is a valid value).
+        unsafe { alloc::header_ptr(rc_box).write(BoxHeader::new(1, 1)) };
+        // SAFETY: a live allocation with one strong reference, now ours; it is freed
+        // with this same layout (`RcBox::free_memory`, as one made by `Box::new`).
+        unsafe { RawRc::from_inner(rc_box) }
     }
 
     /// Moves the boxed value into a new allocation, byte for byte (no stack copy),
@@ -145,14 +147,13 @@ impl<T, F: Flavor> RawRc<T, F> {
         let uninit = Self::new_uninit(false);
         let from = Box::into_raw(boxed);
         // SAFETY: `from` is a live, initialised `T` that we own; the destination is
-        // the new allocation's value slot, which nothing else can see yet. After the
-        // copy the value lives there, so the box is freed as `MaybeUninit<T>` (its
-        // memory only, nothing dropped). Then the value is initialised.
-        unsafe {
-            ptr::copy_nonoverlapping(from, (*uninit.ptr.as_ptr()).value.as_mut_ptr(), 1);
-            drop(Box::from_raw(from.cast::<MaybeUninit<T>>()));
-            uninit.assume_init()
-        }
+        // the new allocation's value slot, which nothing else can see yet.
+        unsafe { ptr::copy_nonoverlapping(from, RcBox::value_ptr(uninit.ptr).cast::<T>(), 1) };
+        // SAFETY: after the copy the value lives in the new allocation, so the box is
+        // freed as `MaybeUninit<T>`: its memory only, nothing dropped.
+        drop(unsafe { Box::from_raw(from.cast::<MaybeUninit<T>>()) });
+        // SAFETY: the value is initialised now.
+        unsafe { uninit.assume_init() }
     }
 
     /// std's `make_mut`. When other strong references exist, the value is cloned into
@@ -372,11 +373,17 @@ impl<T, F: Flavor, B: BoxAlloc<F, Value = T>> RawRc<T, F, B> {
     /// `ptr` came from [`RawRc::into_raw`] of the same `T` and flavour, and the strong
     /// reference it carries is transferred.
     pub(crate) unsafe fn from_raw(ptr: *const T) -> Self {
-        let rc_box = B::from_value_ptr(ptr);
-        // SAFETY: per the contract `ptr` is the value of a live allocation.
-        unsafe { Self::from_inner(NonNull::new_unchecked(rc_box)) }
+        // SAFETY: per the contract `ptr` is the value of a live allocation, so the
+        // allocation's address is not null.
+        let rc_box = unsafe { NonNull::new_unchecked(B::from_value_ptr(ptr)) };
+        // SAFETY: the reference `ptr` carried is transferred to us.
+        unsafe { Self::from_inner(rc_box) }
     }
 
+    /// Ends the value's life: drops it, then runs [`end_of_life`].
+    ///
+    /// # Safety
+    /// This handle has just taken the strong count to zero.
     #[cold]
     #[inline(never)]
     unsafe fn drop_slow(&mut self) {

@@ -28,8 +28,8 @@ crate::api::key_map::weak_set!(
     compare: "by identity (which allocation)"
 );
 
-// SAFETY (for the four impls below, as for `WeakValueMap`): the state is shared with
-// the removal callbacks of the keys, which run on whichever thread drops a key's last
+// SAFETY: (for this impl and the seven below, as for `WeakValueMap`) the state is
+// shared with the removal callbacks of the keys, which run on whichever thread drops a key's last
 // `Arc`; keys are shared through `Arc`s, values are moved between threads and used
 // under the mutex one thread at a time, the hasher is only read.
 unsafe impl<K: Send + Sync, V: Send + Sync, S: Send + Sync> Send for WeakKeyMap<K, V, S> {}

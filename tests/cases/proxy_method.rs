@@ -228,7 +228,8 @@ fn callback_run_at_once_that_panics_is_reported_as_at_a_death() {
 #[test]
 fn callback_run_at_once_may_panic_while_a_panic_unwinds() {
     quiet_expected_panics();
-    struct SetCallbackOnDrop(Option<WeakMethod<Item, fn(&Item, ()) -> i32>>);
+    type Method = fn(&Item, ()) -> i32;
+    struct SetCallbackOnDrop(Option<WeakMethod<Item, Method>>);
     impl Drop for SetCallbackOnDrop {
         fn drop(&mut self) {
             if let Some(r) = self.0.take() {
@@ -237,7 +238,7 @@ fn callback_run_at_once_may_panic_while_a_panic_unwinds() {
         }
     }
     let o = Rc::new(Item { bar: 0 });
-    let r = WeakMethod::new(&o, Item::some_method as fn(&Item, ()) -> i32);
+    let r = WeakMethod::new(&o, Item::some_method as Method);
     drop(o);
     let (result, reports) = capture_reports(|| {
         catch_unwind(AssertUnwindSafe(|| {
