@@ -73,9 +73,9 @@ fn with_callbacks_rc<const N: usize>() -> Figures {
         },
         || {
             let state = black_box(7u64);
-            let obj = weakref::rc::Rc::new(0u64);
+            let obj = weakrefs::rc::Rc::new(0u64);
             let weaks: [_; N] = std::array::from_fn(|_| {
-                weakref::rc::Rc::downgrade_with(&obj, move |dead| {
+                weakrefs::rc::Rc::downgrade_with(&obj, move |dead| {
                     black_box((dead, state));
                 })
             });
@@ -101,8 +101,8 @@ fn main() {
             },
             || {
                 let state = black_box(7u64);
-                let obj = weakref::rc::Rc::new(0u64);
-                let weak = weakref::rc::Rc::downgrade_with(&obj, move |dead| {
+                let obj = weakrefs::rc::Rc::new(0u64);
+                let weak = weakrefs::rc::Rc::downgrade_with(&obj, move |dead| {
                     black_box((dead, state));
                 });
                 drop(obj);
@@ -125,8 +125,8 @@ fn main() {
             },
             || {
                 let state = black_box(7u64);
-                let obj = weakref::sync::Arc::new(0u64);
-                let weak = weakref::sync::Arc::downgrade_with(&obj, move |dead| {
+                let obj = weakrefs::sync::Arc::new(0u64);
+                let weak = weakrefs::sync::Arc::downgrade_with(&obj, move |dead| {
                     black_box((dead, state));
                 });
                 drop(obj);
@@ -150,13 +150,13 @@ fn main() {
     let alone_rows: Vec<(&str, f64)> = vec![
         (
             "rc: new + drop (for reference)",
-            alone(|| drop(black_box(weakref::rc::Rc::new(0u64)))),
+            alone(|| drop(black_box(weakrefs::rc::Rc::new(0u64)))),
         ),
         (
             "rc: finalize registered and fired",
             alone(|| {
-                let obj = weakref::rc::Rc::new(0u64);
-                weakref::rc::finalize(
+                let obj = weakrefs::rc::Rc::new(0u64);
+                weakrefs::rc::finalize(
                     &obj,
                     |x: u64| {
                         black_box(x);
@@ -169,8 +169,8 @@ fn main() {
         (
             "rc: finalize registered and detached",
             alone(|| {
-                let obj = weakref::rc::Rc::new(0u64);
-                let f = weakref::rc::finalize(
+                let obj = weakrefs::rc::Rc::new(0u64);
+                let f = weakrefs::rc::finalize(
                     &obj,
                     |x: u64| {
                         black_box(x);
@@ -183,13 +183,13 @@ fn main() {
         ),
         (
             "sync: new + drop (for reference)",
-            alone(|| drop(black_box(weakref::sync::Arc::new(0u64)))),
+            alone(|| drop(black_box(weakrefs::sync::Arc::new(0u64)))),
         ),
         (
             "sync: finalize registered and fired",
             alone(|| {
-                let obj = weakref::sync::Arc::new(0u64);
-                weakref::sync::finalize(
+                let obj = weakrefs::sync::Arc::new(0u64);
+                weakrefs::sync::finalize(
                     &obj,
                     |x: u64| {
                         black_box(x);
@@ -202,8 +202,8 @@ fn main() {
         (
             "sync: finalize registered and detached",
             alone(|| {
-                let obj = weakref::sync::Arc::new(0u64);
-                let f = weakref::sync::finalize(
+                let obj = weakrefs::sync::Arc::new(0u64);
+                let f = weakrefs::sync::finalize(
                     &obj,
                     |x: u64| {
                         black_box(x);

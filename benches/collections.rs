@@ -126,7 +126,7 @@ macro_rules! ours {
     ($flavour:ident, $Strong:ident) => {
         mod $flavour {
             use super::*;
-            use weakref::$flavour::{$Strong, WeakKeyMap, WeakSet, WeakValueMap};
+            use weakrefs::$flavour::{$Strong, WeakKeyMap, WeakSet, WeakValueMap};
 
             pub fn value_map() -> Round {
                 round!(
@@ -271,7 +271,7 @@ fn main() {
         );
         println!(
             "{:<32} {:>14} {:>14} {:>8}",
-            "phase", "weak-table 0.4", "weakref", "ratio"
+            "phase", "weak-table 0.4", "weakrefs", "ratio"
         );
         for (name, column) in columns {
             let theirs = median(b.iter().map(column).collect());

@@ -1,6 +1,6 @@
 //! The hot path, side by side with std in one run, for both flavours: `clone`+`drop`,
 //! `downgrade`+`drop`, `upgrade`+`drop` (live and dead), `Weak` `clone`+`drop` and
-//! `new`+`drop`, `weakref::rc` against `std::rc` and `weakref::sync` against
+//! `new`+`drop`, `weakrefs::rc` against `std::rc` and `weakrefs::sync` against
 //! `std::sync`; and contended `upgrade` and `clone` from two threads on one object.
 //! Run with `cargo bench --bench hot_path`.
 //!
@@ -28,13 +28,13 @@ mod std_rc {
     pub use std::rc::Rc;
 }
 mod our_rc {
-    pub use weakref::rc::Rc;
+    pub use weakrefs::rc::Rc;
 }
 mod std_sync {
     pub use std::sync::Arc as Rc;
 }
 mod our_sync {
-    pub use weakref::sync::Arc as Rc;
+    pub use weakrefs::sync::Arc as Rc;
 }
 
 use common::{Figures, Row};
@@ -193,14 +193,14 @@ fn print_table(title: &str, rows: &[(&str, Figures)]) {
 fn main() {
     let started = Instant::now();
     let rc_rows = hot_path!(std_rc, our_rc);
-    print_table("rc: weakref::rc vs std::rc", &rc_rows);
+    print_table("rc: weakrefs::rc vs std::rc", &rc_rows);
     let sync_rows = hot_path!(std_sync, our_sync);
-    print_table("sync: weakref::sync vs std::sync (one thread)", &sync_rows);
+    print_table("sync: weakrefs::sync vs std::sync (one thread)", &sync_rows);
 
     let std_arc = std::sync::Arc::new(5u64);
     let std_weak = std::sync::Arc::downgrade(&std_arc);
-    let our_arc = weakref::sync::Arc::new(5u64);
-    let our_weak = weakref::sync::Arc::downgrade(&our_arc);
+    let our_arc = weakrefs::sync::Arc::new(5u64);
+    let our_weak = weakrefs::sync::Arc::downgrade(&our_arc);
     let contended = vec![
         (
             "upgrade + drop, 2 threads",

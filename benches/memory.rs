@@ -36,7 +36,7 @@ fn main() {
         (
             "object (u64), no weak reference",
             bytes(|| std::rc::Rc::new(0u64)),
-            bytes(|| weakref::rc::Rc::new(0u64)),
+            bytes(|| weakrefs::rc::Rc::new(0u64)),
         ),
         (
             "object + a plain weak reference",
@@ -45,8 +45,8 @@ fn main() {
                 (std::rc::Rc::downgrade(&o), o)
             }),
             bytes(|| {
-                let o = weakref::rc::Rc::new(0u64);
-                (weakref::rc::Rc::downgrade(&o), o)
+                let o = weakrefs::rc::Rc::new(0u64);
+                (weakrefs::rc::Rc::downgrade(&o), o)
             }),
         ),
         (
@@ -61,9 +61,9 @@ fn main() {
                 })
             }),
             bytes(|| {
-                let o = weakref::rc::Rc::new(0u64);
+                let o = weakrefs::rc::Rc::new(0u64);
                 (
-                    weakref::rc::Rc::downgrade_with(&o, move |_| {
+                    weakrefs::rc::Rc::downgrade_with(&o, move |_| {
                         std::hint::black_box(state);
                     }),
                     o,
@@ -74,9 +74,9 @@ fn main() {
             "object + a finalizer",
             0,
             bytes(|| {
-                let o = weakref::rc::Rc::new(0u64);
+                let o = weakrefs::rc::Rc::new(0u64);
                 (
-                    weakref::rc::finalize(
+                    weakrefs::rc::finalize(
                         &o,
                         |s: u64| {
                             std::hint::black_box(s);
@@ -103,10 +103,10 @@ fn main() {
                 })
             }),
             bytes(|| {
-                let o = weakref::rc::Rc::new(0u64);
+                let o = weakrefs::rc::Rc::new(0u64);
                 let weaks: Vec<_> = (0..8)
                     .map(|_| {
-                        weakref::rc::Rc::downgrade_with(&o, move |_| {
+                        weakrefs::rc::Rc::downgrade_with(&o, move |_| {
                             std::hint::black_box(state);
                         })
                     })
@@ -128,16 +128,16 @@ fn main() {
         }
         map
     }) / N as isize;
-    let our_values: Vec<weakref::rc::Rc<u64>> = (0..N).map(weakref::rc::Rc::new).collect();
+    let our_values: Vec<weakrefs::rc::Rc<u64>> = (0..N).map(weakrefs::rc::Rc::new).collect();
     let ours = bytes(|| {
-        let map = weakref::rc::WeakValueMap::<u64, u64>::new();
+        let map = weakrefs::rc::WeakValueMap::<u64, u64>::new();
         for v in &our_values {
             map.insert(**v, v.clone());
         }
         map
     }) / N as isize;
 
-    println!("{:<44} {:>10} {:>10}", "bytes allocated", "std", "weakref");
+    println!("{:<44} {:>10} {:>10}", "bytes allocated", "std", "weakrefs");
     for (name, std_bytes, our_bytes) in &rows {
         println!("{name:<44} {std_bytes:>10} {our_bytes:>10}");
     }

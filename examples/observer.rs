@@ -17,7 +17,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc as StdRc;
 
-use weakref::rc::{Rc, WeakMethod};
+use weakrefs::rc::{Rc, WeakMethod};
 
 /// A listener as the signal stores it: a call that reports whether it still had a
 /// receiver.

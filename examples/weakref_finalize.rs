@@ -9,7 +9,7 @@
 
 use std::fmt;
 
-use weakref::rc::{finalize, Rc};
+use weakrefs::rc::{finalize, Rc};
 
 struct ExpensiveObject;
 

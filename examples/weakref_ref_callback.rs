@@ -14,7 +14,7 @@
 
 use std::fmt;
 
-use weakref::rc::{Rc, Weak};
+use weakrefs::rc::{Rc, Weak};
 
 struct ExpensiveObject;
 

@@ -72,7 +72,7 @@ def svg_chart(bars, path):
     scale_max = max(max(v, t) for _, v, t, _ in bars) * 1.15
     height = 40 + len(bars) * (bar_h + gap)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
-           f'<text x="10" y="20" font-size="14" font-weight="bold">weakref: headline ratios (bar), target (line)</text>']
+           f'<text x="10" y="20" font-size="14" font-weight="bold">weakrefs: headline ratios (bar), target (line)</text>']
     for i, (label, value, target, higher) in enumerate(bars):
         y = 34 + i * (bar_h + gap)
         w = (width - left - 60) * value / scale_max
@@ -132,7 +132,7 @@ def main():
     for name, f in hot.items():
         rows.append([name, fmt(f["base_ns"], 2), fmt(f["ours_ns"], 2), fmt(f["ratio"], 3)])
     sections.append("### Hot path, against std (ratio = ours / std; median of paired ratios)\n\n"
-                    + table(["operation", "std ns", "weakref ns", "ratio"], rows))
+                    + table(["operation", "std ns", "weakrefs ns", "ratio"], rows))
     worst_rc = max(f["ratio"] for n, f in hot.items() if n.startswith("rc:") and not n.endswith("new + drop"))
     worst_sync = max(f["ratio"] for n, f in hot.items() if n.startswith("sync:") and "Weak clone" not in n)
     contended = hot["sync contended: upgrade + drop, 2 threads"]["ratio"]
@@ -155,7 +155,7 @@ def main():
     sections.append("### Callbacks and finalizers, against the hand-rolled std way\n\n"
                     "Each figure includes making and dropping the object; the std way is a\n"
                     "`Vec<Box<dyn FnOnce()>>` in the value, run by its `Drop`.\n\n"
-                    + table(["operation", "std by hand ns", "weakref ns", "ratio"], rows))
+                    + table(["operation", "std by hand ns", "weakrefs ns", "ratio"], rows))
     rows = [
         ["weak ref with callback, created and fired", fmt(cpy_cb), fmt(ours_cb), fmt(cpy_cb / ours_cb, 2) + "×"],
         ["finalize registered and fired (rc)", fmt(cpy_fin), fmt(ours_fin), fmt(cpy_fin / ours_fin, 2) + "×"],
@@ -165,7 +165,7 @@ def main():
     sections.append("### Against CPython (ns beyond making and dropping the object; CPython's deltas)\n\n"
                     "CPython: `ref(o, cb)` create+free plus callback dispatch; `finalize`\n"
                     "registration plus trigger. Ours: the same minus our `new` + `drop`.\n\n"
-                    + table(["operation", "CPython ns", "weakref ns", "weakref is"], rows))
+                    + table(["operation", "CPython ns", "weakrefs ns", "weakrefs is"], rows))
     bars += [("callback created+fired, x faster than CPython", cpy_cb / ours_cb, 4.0, True),
              ("rc finalize, x faster than CPython", cpy_fin / ours_fin, 20.0, True),
              ("sync finalize, x faster than CPython", cpy_fin / ours_fin_sync, 20.0, True)]
@@ -192,7 +192,7 @@ def main():
     sections.append("### Weak collections, 1,000,000 entries, against weak-table 0.4 (and CPython's deltas)\n\n"
                     "ns per entry unless the phase says otherwise; same hasher (std's) on both Rust sides.\n"
                     "weak-table expires lazily (`remove_expired()` is its purge); ours, eagerly.\n\n"
-                    + table(["collection", "phase", "weak-table", "weakref", "ratio", "CPython ns"], rows))
+                    + table(["collection", "phase", "weak-table", "weakrefs", "ratio", "CPython ns"], rows))
     worst_map = max(misses)
     bars.append(("maps/sets insert & get vs weak-table (worst)", worst_map, 1.0, False))
 
@@ -210,7 +210,7 @@ def main():
     for k in ("sys.getsizeof(Obj())", "sys.getsizeof(weakref.ref(o))"):
         rows.append([f"CPython `{k}`", "", "", fmt(cmem[k], 0)])
     sections.append("### Memory (bytes; weak-table for the maps, std otherwise; CPython by tracemalloc)\n\n"
-                    + table(["what", "std / weak-table", "weakref", "CPython"], rows))
+                    + table(["what", "std / weak-table", "weakrefs", "CPython"], rows))
 
     # 5. Targets.
     no_callback_same = mem["object (u64), no weak reference"]["ours"] <= mem["object (u64), no weak reference"]["base"]

@@ -66,7 +66,7 @@
 //! # Example
 //!
 //! ```
-//! use weakref::rc::{finalize, Rc};
+//! use weakrefs::rc::{finalize, Rc};
 //!
 //! let obj = Rc::new(vec![1, 2, 3]);
 //! let weak = Rc::downgrade_with(&obj, |dead| assert!(dead.upgrade().is_none()));

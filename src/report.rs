@@ -118,17 +118,17 @@ static HANDLER: RwLock<Option<PanicHandler>> = RwLock::new(None);
 ///
 /// ```
 /// use std::sync::{Arc, Mutex};
-/// use weakref::rc::Rc;
+/// use weakrefs::rc::Rc;
 ///
 /// let seen = Arc::new(Mutex::new(Vec::new()));
 /// let log = seen.clone();
-/// weakref::set_panic_handler(move |p| log.lock().unwrap().push(p.message().unwrap().to_owned()));
+/// weakrefs::set_panic_handler(move |p| log.lock().unwrap().push(p.message().unwrap().to_owned()));
 ///
 /// let obj = Rc::new(5);
 /// let _w = Rc::downgrade_with(&obj, |_| panic!("boom"));
 /// drop(obj); // the panic is caught and handed to the handler
 /// assert_eq!(*seen.lock().unwrap(), ["boom"]);
-/// # weakref::reset_panic_handler();
+/// # weakrefs::reset_panic_handler();
 /// ```
 pub fn set_panic_handler<H>(handler: H) -> Option<PanicHandler>
 where
@@ -167,7 +167,7 @@ pub(crate) fn callback_panicked(
     // dropped while that panic unwinds.
     catch_quietly(|| match &handler {
         Some(handler) => handler(&report),
-        None => eprintln!("weakref: {report}"),
+        None => eprintln!("weakrefs: {report}"),
     });
     // Then the clone goes, on its own: if the handler was replaced meanwhile (even by
     // itself), ours may be the last reference, and its captures' `Drop` is user code.

@@ -5,8 +5,8 @@
 //! its at-exit flag cleared; g1 is created by f3 during the exit run; f3's panic is
 //! reported on stderr and the run goes on).
 //!
-//! The child runs the scenario with `weakref::rc` (whose exit run is the main
-//! thread's) or `weakref::sync` (whose exit run is the process's).
+//! The child runs the scenario with `weakrefs::rc` (whose exit run is the main
+//! thread's) or `weakrefs::sync` (whose exit run is the process's).
 //!
 //! Issue #12's exit faults run the same way, each in its own child: a panic handler
 //! whose panic's payload panics on drop (the exit run must go on, and nothing escape
@@ -20,7 +20,7 @@
 use std::cell::RefCell;
 use std::process::Command;
 
-use weakref::rc::{finalize, Rc};
+use weakrefs::rc::{finalize, Rc};
 
 struct A;
 
@@ -57,11 +57,11 @@ fn child() {
     assert!(f4.atexit());
 }
 
-/// The same with `weakref::sync`: the object is kept by a static, so it outlives the
+/// The same with `weakrefs::sync`: the object is kept by a static, so it outlives the
 /// process's exit run.
 fn child_sync() {
     use std::sync::{Mutex, OnceLock};
-    use weakref::sync::{finalize, Arc};
+    use weakrefs::sync::{finalize, Arc};
     static KEEP: OnceLock<Mutex<Vec<Arc<A>>>> = OnceLock::new();
     let cls = Arc::new(A);
     KEEP.get_or_init(Default::default)
@@ -101,17 +101,17 @@ impl Drop for PayloadBomb {
 /// panics. The exit run must still run the older finalizer, and the process exit
 /// cleanly (a panic escaping the thread-local destructor or the C hook aborts it).
 fn child_handler_bomb(sync: bool) {
-    weakref::set_panic_handler(|report| {
+    weakrefs::set_panic_handler(|report| {
         eprintln!("handler: {report}");
         std::panic::panic_any(PayloadBomb)
     });
     let newer = |()| -> () { panic!("the newer finalizer") };
     let older = |()| println!("older");
     if sync {
-        static KEEP: std::sync::OnceLock<weakref::sync::Arc<A>> = std::sync::OnceLock::new();
-        let obj = KEEP.get_or_init(|| weakref::sync::Arc::new(A));
-        weakref::sync::finalize(obj, older, ());
-        weakref::sync::finalize(obj, newer, ());
+        static KEEP: std::sync::OnceLock<weakrefs::sync::Arc<A>> = std::sync::OnceLock::new();
+        let obj = KEEP.get_or_init(|| weakrefs::sync::Arc::new(A));
+        weakrefs::sync::finalize(obj, older, ());
+        weakrefs::sync::finalize(obj, newer, ());
     } else {
         let obj = Rc::new(A);
         KEEP.with(|k| k.borrow_mut().push(obj.clone()));
@@ -137,10 +137,10 @@ fn child_exit_in_peek(sync: bool) {
     let older = |()| println!("older");
     let borrowed = |_: ExitOnClone| println!("the borrowed finalizer ran");
     if sync {
-        static KEEP: std::sync::OnceLock<weakref::sync::Arc<A>> = std::sync::OnceLock::new();
-        let obj = KEEP.get_or_init(|| weakref::sync::Arc::new(A));
-        weakref::sync::finalize(obj, older, ());
-        let _ = weakref::sync::finalize(obj, borrowed, ExitOnClone).peek();
+        static KEEP: std::sync::OnceLock<weakrefs::sync::Arc<A>> = std::sync::OnceLock::new();
+        let obj = KEEP.get_or_init(|| weakrefs::sync::Arc::new(A));
+        weakrefs::sync::finalize(obj, older, ());
+        let _ = weakrefs::sync::finalize(obj, borrowed, ExitOnClone).peek();
     } else {
         let obj = Rc::new(A);
         KEEP.with(|k| k.borrow_mut().push(obj.clone()));
@@ -162,9 +162,9 @@ fn child_handler_replaces_itself() {
         }
     }
     let capture = PanicOnDrop;
-    weakref::set_panic_handler(move |_| {
+    weakrefs::set_panic_handler(move |_| {
         let _ = &capture;
-        drop(weakref::reset_panic_handler());
+        drop(weakrefs::reset_panic_handler());
         panic!("the handler panics");
     });
     let obj = Rc::new(A);
@@ -189,10 +189,10 @@ fn child_sync_exit_in_peek_on_another_thread() {
             std::process::exit(7)
         }
     }
-    static KEEP: std::sync::OnceLock<weakref::sync::Arc<A>> = std::sync::OnceLock::new();
-    let obj = KEEP.get_or_init(|| weakref::sync::Arc::new(A));
-    weakref::sync::finalize(obj, |()| println!("older"), ());
-    let borrowed = weakref::sync::finalize(obj, |_: ExitingClone| println!("ran"), ExitingClone);
+    static KEEP: std::sync::OnceLock<weakrefs::sync::Arc<A>> = std::sync::OnceLock::new();
+    let obj = KEEP.get_or_init(|| weakrefs::sync::Arc::new(A));
+    weakrefs::sync::finalize(obj, |()| println!("older"), ());
+    let borrowed = weakrefs::sync::finalize(obj, |_: ExitingClone| println!("ran"), ExitingClone);
     std::thread::spawn(move || drop(borrowed.peek()));
     while !CLONING.load(SeqCst) {
         std::thread::yield_now();

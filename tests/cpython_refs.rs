@@ -12,7 +12,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc as StdRc;
 
 use common::{quiet_expected_panics, Log, EXPECTED};
-use weakref::rc::{Rc, Weak};
+use weakrefs::rc::{Rc, Weak};
 
 /// CPython's `C`: any object.
 #[derive(Debug, PartialEq)]
@@ -332,7 +332,7 @@ fn test_equality() {
 }
 
 // test_ordering: weak references cannot be ordered, alive or dead. In Rust that is a
-// compile error; see the `compile_fail` example on `weakref::rc::Weak`.
+// compile error; see the `compile_fail` example on `weakrefs::rc::Weak`.
 //
 // test_hashing: Python caches the referent's hash in the reference so that a dead
 // reference still hashes. Rust's `Hash` is generic over the hasher, so no value can be

@@ -1,4 +1,4 @@
-//! Model checks of `weakref::sync` with loom: every interleaving of each race, not a
+//! Model checks of `weakrefs::sync` with loom: every interleaving of each race, not a
 //! sample. Run with
 //!
 //! ```sh
@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 
 use loom::sync::Arc as Shared;
 use loom::thread;
-use weakref::sync::{finalize, Arc, Weak};
+use weakrefs::sync::{finalize, Arc, Weak};
 
 /// Explores every interleaving (no preemption bound: these models are small enough
 /// to be exhaustive in seconds). Prints how many there were, so that a model that
@@ -404,7 +404,7 @@ impl std::hash::Hash for DroppingKey {
 #[test]
 fn a_removal_racing_a_lookup_on_another_thread_is_never_left_behind() {
     model(|| {
-        let map = Shared::new(weakref::sync::WeakValueMap::new());
+        let map = Shared::new(weakrefs::sync::WeakValueMap::new());
         let (doomed, kept) = (Arc::new(1u32), Arc::new(2u32));
         map.insert(1, doomed.clone());
         map.insert(2, kept.clone());
@@ -432,8 +432,8 @@ fn removals_crossing_two_maps_locked_by_two_threads_do_not_deadlock() {
     builder.check(move || {
         counter.fetch_add(1, SeqCst);
         let maps = Shared::new([
-            weakref::sync::WeakValueMap::new(),
-            weakref::sync::WeakValueMap::new(),
+            weakrefs::sync::WeakValueMap::new(),
+            weakrefs::sync::WeakValueMap::new(),
         ]);
         let doomed = [Arc::new(10u32), Arc::new(20u32)];
         for (i, map) in maps.iter().enumerate() {
@@ -468,7 +468,7 @@ fn weak_method_callback_set_while_the_receiver_dies_runs_once() {
     // stored just after the death had taken the empty slot never ran).
     model(|| {
         let receiver = Arc::new(Receiver);
-        let method = weakref::sync::WeakMethod::new(&receiver, Receiver::answer);
+        let method = weakrefs::sync::WeakMethod::new(&receiver, Receiver::answer);
         let ran = Shared::new(loom::sync::atomic::AtomicUsize::new(0));
         let t = thread::spawn(move || drop(receiver));
         let r = ran.clone();

@@ -7,7 +7,7 @@ mod common;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use weakref::rc::{finalize, Rc};
+use weakrefs::rc::{finalize, Rc};
 
 struct Counting;
 
@@ -167,7 +167,7 @@ fn every_death_path_gives_back_every_byte() {
 /// Fills a new map with `n` live values, lets them all die, and returns (bytes the
 /// map grew by while they lived, bytes it holds beyond an empty map afterwards).
 fn fill_and_let_die(n: u64) -> (isize, isize) {
-    use weakref::rc::WeakValueMap;
+    use weakrefs::rc::WeakValueMap;
     let (_, _, map) = measure(WeakValueMap::<u64, u64>::new);
     let (_, grown, values) = measure(|| {
         let values: Vec<Rc<u64>> = (0..n).map(Rc::new).collect();

@@ -1,5 +1,5 @@
 //! Parity with `std::rc`: each scenario is written once, as a macro over the module
-//! that provides `Rc` and `Weak`, run against `std::rc` and `weakref::rc`, and the two
+//! that provides `Rc` and `Weak`, run against `std::rc` and `weakrefs::rc`, and the two
 //! traces must be equal. A trace records every observable result (counts, upgrades,
 //! values, comparisons, drops).
 
@@ -40,7 +40,7 @@ macro_rules! scenario {
                 let $t: Trace = Default::default();
                 {
                     #[allow(unused_imports)]
-                    use weakref::rc as $rc;
+                    use weakrefs::rc as $rc;
                     $body
                 }
                 let out = $t.borrow().clone();
@@ -318,20 +318,20 @@ scenario!(drop_order_in_a_tree, |rc, t| {
 fn sizes_equal_std() {
     use std::mem::size_of;
     assert_eq!(
-        size_of::<weakref::rc::Rc<u64>>(),
+        size_of::<weakrefs::rc::Rc<u64>>(),
         size_of::<std::rc::Rc<u64>>()
     );
     assert_eq!(
-        size_of::<weakref::rc::Weak<u64>>(),
+        size_of::<weakrefs::rc::Weak<u64>>(),
         size_of::<std::rc::Weak<u64>>()
     );
     assert_eq!(
-        size_of::<Option<weakref::rc::Rc<u64>>>(),
+        size_of::<Option<weakrefs::rc::Rc<u64>>>(),
         size_of::<Option<std::rc::Rc<u64>>>()
     );
     assert_eq!(
-        size_of::<Option<weakref::rc::Weak<u64>>>(),
+        size_of::<Option<weakrefs::rc::Weak<u64>>>(),
         size_of::<Option<std::rc::Weak<u64>>>()
     );
-    assert_eq!(size_of::<weakref::rc::Rc<[u8; 3]>>(), size_of::<usize>());
+    assert_eq!(size_of::<weakrefs::rc::Rc<[u8; 3]>>(), size_of::<usize>());
 }

@@ -1,4 +1,4 @@
-//! The behaviour of `weakref::rc`: the shared cases (also run on `weakref::sync` by
+//! The behaviour of `weakrefs::rc`: the shared cases (also run on `weakrefs::sync` by
 //! `sync_semantics.rs`), then what only the single-threaded flavour does.
 
 // The shared cases hold weak references in `std::sync::Arc<Mutex<…>>` so that they
@@ -8,7 +8,7 @@
 
 mod common;
 
-use weakref::rc::{
+use weakrefs::rc::{
     finalize, Finalize, Proxy, PtrWeakKeyMap, PtrWeakSet, Rc, Weak, WeakKeyMap, WeakMethod,
     WeakSet, WeakValueMap,
 };

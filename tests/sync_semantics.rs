@@ -1,10 +1,10 @@
-//! The behaviour of `weakref::sync`: the same cases as `rc_semantics.rs`, run with
+//! The behaviour of `weakrefs::sync`: the same cases as `rc_semantics.rs`, run with
 //! `Arc` in the place of `Rc`. What only the thread-safe flavour does (threads, races,
 //! process exit) is in `sync_threads.rs` and `atexit_process.rs`.
 
 mod common;
 
-use weakref::sync::{
+use weakrefs::sync::{
     finalize, Arc as Rc, Finalize, Proxy, PtrWeakKeyMap, PtrWeakSet, Weak, WeakKeyMap, WeakMethod,
     WeakSet, WeakValueMap,
 };

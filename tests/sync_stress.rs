@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicIsize, AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc as Shared, Barrier, Mutex};
 use std::thread;
 
-use weakref::sync::{finalize, Arc, Weak};
+use weakrefs::sync::{finalize, Arc, Weak};
 
 struct Counting;
 

@@ -1,4 +1,4 @@
-//! `weakref::sync` across threads: where callbacks run, and every race issue #3 names,
+//! `weakrefs::sync` across threads: where callbacks run, and every race issue #3 names,
 //! each repeated with exact counts. (The same races are model-checked exhaustively,
 //! on small instances, by `tests/loom.rs`.)
 
@@ -9,7 +9,7 @@ use std::sync::{Arc as Shared, Barrier, Mutex};
 use std::thread;
 
 use common::Log;
-use weakref::sync::{finalize, Arc, Weak};
+use weakrefs::sync::{finalize, Arc, Weak};
 
 /// Repetitions of each race: enough to hit interleavings natively, few under Miri.
 const ROUNDS: usize = if cfg!(miri) { 4 } else { 300 };
@@ -28,7 +28,7 @@ fn handles_are_send_and_sync() {
     fn assert_send_sync<X: Send + Sync>() {}
     assert_send_sync::<Arc<Mutex<u8>>>();
     assert_send_sync::<Weak<Mutex<u8>>>();
-    assert_send_sync::<weakref::sync::Finalize<u8, String, u32>>();
+    assert_send_sync::<weakrefs::sync::Finalize<u8, String, u32>>();
 }
 
 #[test]
@@ -374,7 +374,7 @@ impl Eq for HookedKey {}
 /// removal to the lock's holder instead.
 #[test]
 fn removals_crossing_two_maps_locked_by_two_threads_do_not_deadlock() {
-    use weakref::sync::WeakValueMap;
+    use weakrefs::sync::WeakValueMap;
     for round in 0..ROUNDS.min(50) {
         let maps = Shared::new([WeakValueMap::new(), WeakValueMap::new()]);
         let kept = [Arc::new(10u32), Arc::new(20u32)];
@@ -451,7 +451,7 @@ fn finalizers_and_callbacks_made_on_many_threads_for_one_object() {
 mod value_map {
     use super::*;
     use std::sync::mpsc;
-    use weakref::sync::WeakValueMap;
+    use weakrefs::sync::WeakValueMap;
 
     /// Values are dropped on this other thread, so their callbacks race the map's
     /// users (CPython's `collect_in_thread`).
@@ -574,7 +574,7 @@ mod value_map {
 
 mod key_map {
     use super::*;
-    use weakref::sync::{PtrWeakSet, WeakKeyMap, WeakSet};
+    use weakrefs::sync::{PtrWeakSet, WeakKeyMap, WeakSet};
 
     #[test]
     fn test_threaded_weak_key_dict_copy() {

@@ -32,7 +32,7 @@ macro_rules! finalize {
         ///
         /// ```
         /// use std::sync::{Arc as Shared, Mutex};
-        #[doc = concat!("use weakref::", stringify!($module), "::{finalize, ", stringify!($Strong), "};")]
+        #[doc = concat!("use weakrefs::", stringify!($module), "::{finalize, ", stringify!($Strong), "};")]
         ///
         /// type Log = Shared<Mutex<Vec<String>>>;
         /// let log = Log::default();
@@ -73,7 +73,7 @@ macro_rules! finalize {
             /// reaches the caller (the finalizer is dead all the same).
             ///
             /// ```
-            #[doc = concat!("use weakref::", stringify!($module), "::{finalize, ", stringify!($Strong), "};")]
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{finalize, ", stringify!($Strong), "};")]
             #[doc = concat!("let obj = ", stringify!($Strong), "::new(());")]
             /// let f = finalize(&obj, |(x, y, z): (i32, i32, i32)| x + y + z, (67, 43, 89));
             /// assert_eq!(f.call(), Some(199));
@@ -87,7 +87,7 @@ macro_rules! finalize {
             /// Whether the finalizer is alive: not yet called, detached or triggered.
             ///
             /// ```
-            #[doc = concat!("use weakref::", stringify!($module), "::{finalize, ", stringify!($Strong), "};")]
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{finalize, ", stringify!($Strong), "};")]
             #[doc = concat!("let obj = ", stringify!($Strong), "::new(());")]
             /// let f = finalize(&obj, |()| (), ());
             /// assert!(f.alive());
@@ -103,7 +103,7 @@ macro_rules! finalize {
             /// once. Otherwise returns `None` and changes nothing.
             ///
             /// ```
-            #[doc = concat!("use weakref::", stringify!($module), "::{finalize, ", stringify!($Strong), "};")]
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{finalize, ", stringify!($Strong), "};")]
             #[doc = concat!("let obj = ", stringify!($Strong), "::new(5);")]
             /// let f = finalize(&obj, |buf: Vec<u8>| drop(buf), vec![1, 2, 3]);
             /// let (back, args) = f.detach().unwrap();
@@ -124,7 +124,7 @@ macro_rules! finalize {
             #[doc = $crate::api::sync_only!($module, " On another thread, a call or detach of this finalizer while `A::clone` runs waits for it.")]
             ///
             /// ```
-            #[doc = concat!("use weakref::", stringify!($module), "::{finalize, ", stringify!($Strong), "};")]
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{finalize, ", stringify!($Strong), "};")]
             #[doc = concat!("let obj = ", stringify!($Strong), "::new(());")]
             /// let f = finalize(&obj, |name: String| drop(name), "tmp".to_owned());
             /// let (o, args) = f.peek().unwrap();
@@ -144,7 +144,7 @@ macro_rules! finalize {
             /// `false` once it is dead.
             ///
             /// ```
-            #[doc = concat!("use weakref::", stringify!($module), "::{finalize, ", stringify!($Strong), "};")]
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{finalize, ", stringify!($Strong), "};")]
             #[doc = concat!("let obj = ", stringify!($Strong), "::new(());")]
             /// let f = finalize(&obj, |()| (), ());
             /// assert!(f.atexit());

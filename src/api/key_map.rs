@@ -44,7 +44,7 @@ macro_rules! weak_key_map {
         /// # Example
         ///
         /// ```
-        #[doc = concat!("use weakref::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+        #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
         ///
         /// // Side data about objects, gone with them.
         #[doc = concat!("let notes = ", stringify!($Name), "::new();")]
@@ -258,7 +258,7 @@ macro_rules! weak_set {
         /// # Example
         ///
         /// ```
-        #[doc = concat!("use weakref::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+        #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
         ///
         #[doc = concat!("let listeners = ", stringify!($Name), "::new();")]
         #[doc = concat!("let a = ", stringify!($Strong), "::new(\"a\");")]

@@ -9,7 +9,7 @@ use core::fmt;
 /// `ReferenceError`, with its message.
 ///
 /// ```
-/// use weakref::rc::{Proxy, Rc};
+/// use weakrefs::rc::{Proxy, Rc};
 /// let obj = Rc::new(5);
 /// let p = Proxy::new(&obj);
 /// drop(obj);
@@ -41,7 +41,7 @@ macro_rules! proxy {
         /// dies. Like Python's, a proxy is not hashable:
         ///
         /// ```compile_fail
-        #[doc = concat!("use weakref::", stringify!($module), "::{", stringify!($Strong), ", Proxy};")]
+        #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", Proxy};")]
         /// use std::collections::HashSet;
         #[doc = concat!("let obj = ", stringify!($Strong), "::new(1);")]
         /// HashSet::new().insert(Proxy::new(&obj)); // Proxy is not Hash
@@ -50,7 +50,7 @@ macro_rules! proxy {
         /// # Example
         ///
         /// ```
-        #[doc = concat!("use weakref::", stringify!($module), "::{", stringify!($Strong), ", Proxy};")]
+        #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", Proxy};")]
         ///
         #[doc = concat!("let config = ", stringify!($Strong), "::new(String::from(\"debug\"));")]
         /// let p = Proxy::new(&config);

@@ -58,7 +58,7 @@ macro_rules! strong {
         ///
         /// ```
         /// use std::sync::atomic::{AtomicUsize, Ordering};
-        #[doc = concat!("use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+        #[doc = concat!("use ", "weakrefs::", stringify!($module), "::", stringify!($Strong), ";")]
         ///
         /// static CALLS: AtomicUsize = AtomicUsize::new(0);
         ///
@@ -92,7 +92,7 @@ macro_rules! strong {
             #[doc = concat!(" Constructs a new `", stringify!($Strong), "<T>`.")]
             ///
             /// ```
-            #[doc = concat!("use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("use ", "weakrefs::", stringify!($module), "::", stringify!($Strong), ";")]
             #[doc = concat!("let five = ", stringify!($Strong), "::new(5);")]
             /// assert_eq!(*five, 5);
             /// ```
@@ -110,7 +110,7 @@ macro_rules! strong {
             /// the allocation is freed and the panic continues.
             ///
             /// ```
-            #[doc = concat!("use ", "weakref::", stringify!($module), "::{", stringify!($Strong), ", Weak};")]
+            #[doc = concat!("use ", "weakrefs::", stringify!($module), "::{", stringify!($Strong), ", Weak};")]
             ///
             /// struct Gadget {
             ///     me: Weak<Gadget>,
@@ -137,7 +137,7 @@ macro_rules! strong {
             /// a large `T` never passes through the stack.
             ///
             /// ```
-            #[doc = concat!("use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("use ", "weakrefs::", stringify!($module), "::", stringify!($Strong), ";")]
             ///
             #[doc = concat!("let mut five = ", stringify!($Strong), "::<u32>::new_uninit();")]
             #[doc = concat!("", stringify!($Strong), "::get_mut(&mut five).unwrap().write(5);")]
@@ -156,7 +156,7 @@ macro_rules! strong {
             /// [`MaybeUninit::zeroed`](core::mem::MaybeUninit::zeroed).
             ///
             /// ```
-            #[doc = concat!("use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("use ", "weakrefs::", stringify!($module), "::", stringify!($Strong), ";")]
             ///
             #[doc = concat!("let zero = ", stringify!($Strong), "::<[u64; 512]>::new_zeroed();")]
             /// // SAFETY: all-zero bytes are a valid array of integers.
@@ -172,7 +172,7 @@ macro_rules! strong {
             #[doc = concat!(" Constructs a new `Pin<", stringify!($Strong), "<T>>`. `T` is not moved again while pinned.")]
             ///
             /// ```
-            #[doc = concat!("use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("use ", "weakrefs::", stringify!($module), "::", stringify!($Strong), ";")]
             #[doc = concat!("let pinned = ", stringify!($Strong), "::pin(5);")]
             /// assert_eq!(*pinned, 5);
             /// ```
@@ -191,7 +191,7 @@ macro_rules! strong {
             /// dropped).
             ///
             /// ```
-            #[doc = concat!("use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("use ", "weakrefs::", stringify!($module), "::", stringify!($Strong), ";")]
             ///
             #[doc = concat!("let x = ", stringify!($Strong), "::new(3);")]
             #[doc = concat!("assert_eq!(", stringify!($Strong), "::try_unwrap(x), Ok(3));")]
@@ -209,7 +209,7 @@ macro_rules! strong {
             #[doc = concat!(" before it returns, as for [`", stringify!($Strong), "::try_unwrap`](super::", stringify!($Strong), "::try_unwrap).")]
             ///
             /// ```
-            #[doc = concat!("use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("use ", "weakrefs::", stringify!($module), "::", stringify!($Strong), ";")]
             ///
             #[doc = concat!("let x = ", stringify!($Strong), "::new(3);")]
             #[doc = concat!("let y = ", stringify!($Strong), "::clone(&x);")]
@@ -224,7 +224,7 @@ macro_rules! strong {
             #[doc = concat!(" it back into an `", stringify!($Strong), "`, or the memory leaks.")]
             ///
             /// ```
-            #[doc = concat!("use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("use ", "weakrefs::", stringify!($module), "::", stringify!($Strong), ";")]
             #[doc = concat!("let x = ", stringify!($Strong), "::new(\"hello\".to_owned());")]
             #[doc = concat!("let ptr = ", stringify!($Strong), "::into_raw(x);")]
             /// assert_eq!(unsafe { &*ptr }, "hello");
@@ -237,7 +237,7 @@ macro_rules! strong {
             /// Provides a raw pointer to the data, without touching the counts.
             ///
             /// ```
-            #[doc = concat!("use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("use ", "weakrefs::", stringify!($module), "::", stringify!($Strong), ";")]
             #[doc = concat!("let x = ", stringify!($Strong), "::new(7);")]
             #[doc = concat!("assert_eq!(unsafe { *", stringify!($Strong), "::as_ptr(&x) }, 7);")]
             /// ```
@@ -249,12 +249,12 @@ macro_rules! strong {
             ///
             /// # Safety
             ///
-            #[doc = concat!(" `ptr` must come from `", "weakref::", stringify!($module), "::", stringify!($Strong), "::<T>::into_raw` (the same `T`), and each")]
+            #[doc = concat!(" `ptr` must come from `", "weakrefs::", stringify!($module), "::", stringify!($Strong), "::<T>::into_raw` (the same `T`), and each")]
             #[doc = concat!(" such pointer may be turned back into an `", stringify!($Strong), "` only once (per strong reference it")]
             /// carries).
             ///
             /// ```
-            #[doc = concat!("use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("use ", "weakrefs::", stringify!($module), "::", stringify!($Strong), ";")]
             #[doc = concat!("let x = ", stringify!($Strong), "::new(10);")]
             #[doc = concat!("let ptr = ", stringify!($Strong), "::into_raw(x);")]
             #[doc = concat!("let x = unsafe { ", stringify!($Strong), "::from_raw(ptr) };")]
@@ -274,7 +274,7 @@ macro_rules! strong {
             #[doc = concat!(" `ptr` must come from [`", stringify!($Strong), "::into_raw`](super::", stringify!($Strong), "::into_raw) and its `", stringify!($Strong), "` must still be alive.")]
             ///
             /// ```
-            #[doc = concat!("use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("use ", "weakrefs::", stringify!($module), "::", stringify!($Strong), ";")]
             #[doc = concat!("let five = ", stringify!($Strong), "::new(5);")]
             /// unsafe {
             #[doc = concat!("    let ptr = ", stringify!($Strong), "::into_raw(five);")]
@@ -299,7 +299,7 @@ macro_rules! strong {
             /// be one the caller owns.
             ///
             /// ```
-            #[doc = concat!("use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("use ", "weakrefs::", stringify!($module), "::", stringify!($Strong), ";")]
             #[doc = concat!("let five = ", stringify!($Strong), "::new(5);")]
             /// unsafe {
             #[doc = concat!("    let ptr = ", stringify!($Strong), "::into_raw(five);")]
@@ -320,7 +320,7 @@ macro_rules! strong {
             /// (like the shared `weakref.ref(obj)`): they share one identity.
             ///
             /// ```
-            #[doc = concat!("use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("use ", "weakrefs::", stringify!($module), "::", stringify!($Strong), ";")]
             #[doc = concat!("let five = ", stringify!($Strong), "::new(5);")]
             #[doc = concat!("let weak_five = ", stringify!($Strong), "::downgrade(&five);")]
             /// assert_eq!(*weak_five.upgrade().unwrap(), 5);
@@ -353,7 +353,7 @@ macro_rules! strong {
             ///
             /// ```
             /// use std::sync::Mutex;
-            #[doc = concat!("use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("use ", "weakrefs::", stringify!($module), "::", stringify!($Strong), ";")]
             ///
             #[doc = concat!("let order = ", "std::", stringify!($module), "::", stringify!($Strong), "::new(Mutex::new(Vec::new()));")]
             #[doc = concat!("let obj = ", stringify!($Strong), "::new(());")]
@@ -378,7 +378,7 @@ macro_rules! strong {
             /// included, with or without a callback) and every live finalizer registration.
             ///
             /// ```
-            #[doc = concat!("use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("use ", "weakrefs::", stringify!($module), "::", stringify!($Strong), ";")]
             #[doc = concat!("let five = ", stringify!($Strong), "::new(5);")]
             #[doc = concat!("let _weak_five = ", stringify!($Strong), "::downgrade(&five);")]
             #[doc = concat!("assert_eq!(1, ", stringify!($Strong), "::weak_count(&five));")]
@@ -391,7 +391,7 @@ macro_rules! strong {
             #[doc = concat!(" Gets the number of strong (`", stringify!($Strong), "`) pointers to this allocation.")]
             ///
             /// ```
-            #[doc = concat!("use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("use ", "weakrefs::", stringify!($module), "::", stringify!($Strong), ";")]
             #[doc = concat!("let five = ", stringify!($Strong), "::new(5);")]
             #[doc = concat!("let _also_five = ", stringify!($Strong), "::clone(&five);")]
             #[doc = concat!("assert_eq!(2, ", stringify!($Strong), "::strong_count(&five));")]
@@ -409,7 +409,7 @@ macro_rules! strong {
             #[doc = $crate::api::sync_only!($module, " Where other threads are at work, the figure is a snapshot.")]
             ///
             /// ```
-            #[doc = concat!("use ", "weakref::", stringify!($module), "::{finalize, ", stringify!($Strong), "};")]
+            #[doc = concat!("use ", "weakrefs::", stringify!($module), "::{finalize, ", stringify!($Strong), "};")]
             #[doc = concat!("let obj = ", stringify!($Strong), "::new(());")]
             #[doc = concat!("let _a = ", stringify!($Strong), "::downgrade(&obj);")]
             #[doc = concat!("let _b = ", stringify!($Strong), "::downgrade(&obj); // the same weak reference as `_a`")]
@@ -427,7 +427,7 @@ macro_rules! strong {
             /// first. Each returned `Weak` shares the identity of the reference it stands for.
             ///
             /// ```
-            #[doc = concat!("use ", "weakref::", stringify!($module), "::{", stringify!($Strong), ", Weak};")]
+            #[doc = concat!("use ", "weakrefs::", stringify!($module), "::{", stringify!($Strong), ", Weak};")]
             #[doc = concat!("let obj = ", stringify!($Strong), "::new(());")]
             #[doc = concat!("let plain = ", stringify!($Strong), "::downgrade(&obj);")]
             #[doc = concat!("let old = ", stringify!($Strong), "::downgrade_with(&obj, |_| ());")]
@@ -451,7 +451,7 @@ macro_rules! strong {
             /// finalizer, counts as one).
             ///
             /// ```
-            #[doc = concat!("use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("use ", "weakrefs::", stringify!($module), "::", stringify!($Strong), ";")]
             #[doc = concat!("let mut x = ", stringify!($Strong), "::new(3);")]
             #[doc = concat!("*", stringify!($Strong), "::get_mut(&mut x).unwrap() = 4;")]
             /// assert_eq!(*x, 4);
@@ -466,7 +466,7 @@ macro_rules! strong {
             #[doc = concat!(" Returns `true` if the two `", stringify!($Strong), "`s point to the same allocation.")]
             ///
             /// ```
-            #[doc = concat!("use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("use ", "weakrefs::", stringify!($module), "::", stringify!($Strong), ";")]
             #[doc = concat!("let five = ", stringify!($Strong), "::new(5);")]
             #[doc = concat!("let same_five = ", stringify!($Strong), "::clone(&five);")]
             #[doc = concat!("let other_five = ", stringify!($Strong), "::new(5);")]
@@ -490,7 +490,7 @@ macro_rules! strong {
             ///
             /// ```
             /// use std::sync::atomic::{AtomicBool, Ordering};
-            #[doc = concat!("use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("use ", "weakrefs::", stringify!($module), "::", stringify!($Strong), ";")]
             ///
             /// static FIRED: AtomicBool = AtomicBool::new(false);
             #[doc = concat!("let mut data = ", stringify!($Strong), "::new(75);")]
@@ -509,7 +509,7 @@ macro_rules! strong {
             /// weak references' callbacks run); otherwise returns a clone of it.
             ///
             /// ```
-            #[doc = concat!("use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("use ", "weakrefs::", stringify!($module), "::", stringify!($Strong), ";")]
             /// let inner = String::from("test");
             #[doc = concat!("let rc = ", stringify!($Strong), "::new(inner);")]
             /// let rc2 = rc.clone();
@@ -563,7 +563,7 @@ macro_rules! strong {
             /// to the new allocation, not through the stack) and frees the box.
             ///
             /// ```
-            #[doc = concat!("use ", "weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("use ", "weakrefs::", stringify!($module), "::", stringify!($Strong), ";")]
             #[doc = concat!("let shared: ", stringify!($Strong), "<[u8; 4096]> = ", stringify!($Strong), "::from(Box::new([7; 4096]));")]
             /// assert_eq!(shared[4095], 7);
             /// ```

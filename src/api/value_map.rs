@@ -43,7 +43,7 @@ macro_rules! weak_value_map {
         /// # Example
         ///
         /// ```
-        #[doc = concat!("use weakref::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
+        #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
         ///
         /// let cache = WeakValueMap::new();
         #[doc = concat!("let texture = ", stringify!($Strong), "::new(vec![0u8; 1024]);")]
@@ -84,7 +84,7 @@ macro_rules! weak_value_map {
             /// The value under `key`, if it is alive.
             ///
             /// ```
-            #[doc = concat!("use weakref::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
             /// let map = WeakValueMap::new();
             #[doc = concat!("let v = ", stringify!($Strong), "::new(1);")]
             /// map.insert(7, v.clone());
@@ -111,7 +111,7 @@ macro_rules! weak_value_map {
             /// Removes `key`'s entry; returns its value if it was alive.
             ///
             /// ```
-            #[doc = concat!("use weakref::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
             /// let map = WeakValueMap::new();
             #[doc = concat!("let v = ", stringify!($Strong), "::new('v');")]
             /// map.insert("k", v.clone());
@@ -154,7 +154,7 @@ macro_rules! weak_value_map {
             /// snapshot taken now.
             ///
             /// ```
-            #[doc = concat!("use weakref::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
             /// let map = WeakValueMap::new();
             #[doc = concat!("let (a, b) = (", stringify!($Strong), "::new(1), ", stringify!($Strong), "::new(2));")]
             /// map.insert("a", a.clone());
@@ -201,7 +201,7 @@ macro_rules! weak_value_map {
             /// value dies as this returns, and the entry with it.
             ///
             /// ```
-            #[doc = concat!("use weakref::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
             /// let map = WeakValueMap::new();
             #[doc = concat!("let old = ", stringify!($Strong), "::new(1);")]
             /// map.insert("k", old.clone());
@@ -223,7 +223,7 @@ macro_rules! weak_value_map {
             #[doc = $crate::api::sync_only!($module, " The same holds for a value inserted by another thread meanwhile.")]
             ///
             /// ```
-            #[doc = concat!("use weakref::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
             /// let interned = WeakValueMap::new();
             #[doc = concat!("let a = interned.get_or_insert_with(\"x\".to_owned(), || ", stringify!($Strong), "::new(\"x\".to_owned()));")]
             #[doc = concat!("let b = interned.get_or_insert_with(\"x\".to_owned(), || unreachable!());")]

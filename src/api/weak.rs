@@ -26,7 +26,7 @@ macro_rules! weak {
         /// borrows, drop the `Weak` first. This compiles with std's `Weak`, not with ours:
         ///
         /// ```compile_fail
-        #[doc = concat!("use weakref::", stringify!($module), "::Weak;")]
+        #[doc = concat!("use weakrefs::", stringify!($module), "::Weak;")]
         ///
         /// fn tie<'a>(weak: &'a mut Weak<&'a str>) -> Weak<&'a str> {
         ///     weak.clone()
@@ -47,7 +47,7 @@ macro_rules! weak {
         /// sentinel value.
         ///
         /// ```
-        #[doc = concat!("use weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+        #[doc = concat!("use weakrefs::", stringify!($module), "::", stringify!($Strong), ";")]
         ///
         /// struct ExpensiveObject;
         #[doc = concat!("let obj = ", stringify!($Strong), "::new(ExpensiveObject);")]
@@ -68,7 +68,7 @@ macro_rules! weak {
         /// `upgrade()`'s result, or use [`Weak::as_ptr`](super::Weak::as_ptr) as an identity key.
         ///
         /// ```compile_fail
-        #[doc = concat!("use weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+        #[doc = concat!("use weakrefs::", stringify!($module), "::", stringify!($Strong), ";")]
         #[doc = concat!("let (a, b) = (", stringify!($Strong), "::new(1), ", stringify!($Strong), "::new(2));")]
         #[doc = concat!("let _ = ", stringify!($Strong), "::downgrade(&a) < ", stringify!($Strong), "::downgrade(&b); // weak references are not ordered")]
         /// ```
@@ -91,7 +91,7 @@ macro_rules! weak {
             /// never upgrades.
             ///
             /// ```
-            #[doc = concat!("use weakref::", stringify!($module), "::Weak;")]
+            #[doc = concat!("use weakrefs::", stringify!($module), "::Weak;")]
             /// let empty: Weak<i64> = Weak::new();
             /// assert!(empty.upgrade().is_none());
             /// ```
@@ -106,7 +106,7 @@ macro_rules! weak {
             /// of its death: inside `T`'s destructor and inside every callback.
             ///
             /// ```
-            #[doc = concat!("use weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("use weakrefs::", stringify!($module), "::", stringify!($Strong), ";")]
             #[doc = concat!("let five = ", stringify!($Strong), "::new(5);")]
             #[doc = concat!("let weak_five = ", stringify!($Strong), "::downgrade(&five);")]
             /// assert!(weak_five.upgrade().is_some());
@@ -122,7 +122,7 @@ macro_rules! weak {
             /// `Weak` was made by [`Weak::new`](super::Weak::new).
             ///
             /// ```
-            #[doc = concat!("use weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("use weakrefs::", stringify!($module), "::", stringify!($Strong), ";")]
             #[doc = concat!("let five = ", stringify!($Strong), "::new(5);")]
             #[doc = concat!("let weak = ", stringify!($Strong), "::downgrade(&five);")]
             /// assert_eq!(weak.strong_count(), 1);
@@ -135,7 +135,7 @@ macro_rules! weak {
             /// counts them; 0 if it is dead (std's rule) or this `Weak` is dangling.
             ///
             /// ```
-            #[doc = concat!("use weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("use weakrefs::", stringify!($module), "::", stringify!($Strong), ";")]
             #[doc = concat!("let five = ", stringify!($Strong), "::new(5);")]
             #[doc = concat!("let weak = ", stringify!($Strong), "::downgrade(&five);")]
             /// let _also = weak.clone();
@@ -152,7 +152,7 @@ macro_rules! weak {
             /// `ptr_eq` even if they are different weak references; see [`Weak::ref_eq`](super::Weak::ref_eq).
             ///
             /// ```
-            #[doc = concat!("use weakref::", stringify!($module), "::{", stringify!($Strong), ", Weak};")]
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", Weak};")]
             #[doc = concat!("let obj = ", stringify!($Strong), "::new(());")]
             #[doc = concat!("let plain = ", stringify!($Strong), "::downgrade(&obj);")]
             #[doc = concat!("let with_callback = ", stringify!($Strong), "::downgrade_with(&obj, |_| ());")]
@@ -168,7 +168,7 @@ macro_rules! weak {
             #[doc = concat!(" one reference; each [`", stringify!($Strong), "::downgrade_with`](super::", stringify!($Strong), "::downgrade_with) makes a new one.")]
             ///
             /// ```
-            #[doc = concat!("use weakref::", stringify!($module), "::{", stringify!($Strong), ", Weak};")]
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", Weak};")]
             #[doc = concat!("let obj = ", stringify!($Strong), "::new(());")]
             #[doc = concat!("let a = ", stringify!($Strong), "::downgrade_with(&obj, |_| ());")]
             /// assert!(Weak::ref_eq(&a, &a.clone()));
@@ -182,7 +182,7 @@ macro_rules! weak {
             /// reference exists); for a dangling `Weak`, a dangling pointer.
             ///
             /// ```
-            #[doc = concat!("use weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("use weakrefs::", stringify!($module), "::", stringify!($Strong), ";")]
             #[doc = concat!("let strong = ", stringify!($Strong), "::new(\"hello\".to_owned());")]
             #[doc = concat!("let weak = ", stringify!($Strong), "::downgrade(&strong);")]
             /// assert!(std::ptr::eq(&*strong, weak.as_ptr()));
@@ -199,7 +199,7 @@ macro_rules! weak {
             /// callback stays registered only if other clones of this `Weak` remain.
             ///
             /// ```
-            #[doc = concat!("use weakref::", stringify!($module), "::{", stringify!($Strong), ", Weak};")]
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", Weak};")]
             #[doc = concat!("let strong = ", stringify!($Strong), "::new(7);")]
             #[doc = concat!("let raw = ", stringify!($Strong), "::downgrade(&strong).into_raw();")]
             /// let weak = unsafe { Weak::from_raw(raw) };
@@ -213,7 +213,7 @@ macro_rules! weak {
             ///
             /// # Safety
             ///
-            #[doc = concat!(" `ptr` must come from `weakref::", stringify!($module), "::Weak::<T>::into_raw` (the same `T`) and be")]
+            #[doc = concat!(" `ptr` must come from `weakrefs::", stringify!($module), "::Weak::<T>::into_raw` (the same `T`) and be")]
             /// converted back only once.
             pub unsafe fn from_raw(ptr: *const T) -> Weak<T> {
                 Weak {
@@ -228,7 +228,7 @@ macro_rules! weak {
             /// the registration ends; false for plain and dangling ones.
             ///
             /// ```
-            #[doc = concat!("use weakref::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("use weakrefs::", stringify!($module), "::", stringify!($Strong), ";")]
             #[doc = concat!("let obj = ", stringify!($Strong), "::new(());")]
             #[doc = concat!("let r = ", stringify!($Strong), "::downgrade_with(&obj, |_| ());")]
             /// assert!(r.has_callback());

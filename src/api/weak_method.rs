@@ -63,7 +63,7 @@ macro_rules! weak_method {
         /// # Example
         ///
         /// ```
-        #[doc = concat!("use weakref::", stringify!($module), "::{", stringify!($Strong), ", WeakMethod};")]
+        #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", WeakMethod};")]
         ///
         /// struct Counter(std::sync::atomic::AtomicU32);
         /// impl Counter {
@@ -151,7 +151,7 @@ macro_rules! weak_method {
             /// # Example
             ///
             /// ```
-            #[doc = concat!("use weakref::", stringify!($module), "::{", stringify!($Strong), ", WeakMethod};")]
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", WeakMethod};")]
             /// use std::sync::atomic::{AtomicU32, Ordering};
             /// use std::sync::Arc as Shared;
             ///

@@ -206,7 +206,7 @@ impl<T> Lock<T> for AtomicLock<T> {
         // Relaxed: a thread always sees its own last write; another thread's token
         // can never equal ours.
         if self.owner.load(Ordering::Relaxed) == me {
-            panic!("weakref: re-entrant use of a collection from inside its own operation (for example from a key's `Eq` or `Clone`)");
+            panic!("weakrefs: re-entrant use of a collection from inside its own operation (for example from a key's `Eq` or `Clone`)");
         }
         let guard = self
             .mutex

@@ -16,7 +16,7 @@ impl Flavor for Local {
 
     fn relax() {
         // Nothing else runs on this thread: a wait could never end.
-        unreachable!("weakref: internal error: the local flavour waited for another thread")
+        unreachable!("weakrefs: internal error: the local flavour waited for another thread")
     }
 
     fn thread_token() -> usize {
@@ -137,7 +137,7 @@ impl<T> Lock<T> for LocalLock<T> {
 
     fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
         self.try_now(f).unwrap_or_else(|| {
-            panic!("weakref: re-entrant use of a collection from inside its own operation (for example from a key's `Eq` or `Clone`)")
+            panic!("weakrefs: re-entrant use of a collection from inside its own operation (for example from a key's `Eq` or `Clone`)")
         })
     }
 

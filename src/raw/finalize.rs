@@ -173,13 +173,13 @@ unsafe fn consume<F: ExitFlavor, A, R>(
         if state & BORROWED != 0 {
             assert!(
                 this.borrower.get() != F::thread_token(),
-                "weakref: a finalizer was called or detached from inside `Clone` of its own arguments during `peek`"
+                "weakrefs: a finalizer was called or detached from inside `Clone` of its own arguments during `peek`"
             );
             if by == Firing::Exit {
                 let since = *waiting_since.get_or_insert_with(std::time::Instant::now);
                 assert!(
                     since.elapsed() < EXIT_PATIENCE,
-                    "weakref: at exit, a finalizer's arguments were still being cloned by `peek` on another thread after {EXIT_PATIENCE:?}; the finalizer was not run"
+                    "weakrefs: at exit, a finalizer's arguments were still being cloned by `peek` on another thread after {EXIT_PATIENCE:?}; the finalizer was not run"
                 );
             }
             F::relax();

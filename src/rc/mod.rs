@@ -4,7 +4,7 @@
 //! [`std::rc::Weak`] (for sized `T`): change the `use` line and everything keeps
 //! working, at the same cost. What they add:
 //!
-//! | Python                              | `weakref::rc`                              |
+//! | Python                              | `weakrefs::rc`                              |
 //! |-------------------------------------|--------------------------------------------|
 //! | `weakref.ref(obj)`                  | [`Rc::downgrade`]                          |
 //! | `weakref.ref(obj, callback)`        | [`Rc::downgrade_with`]                     |
@@ -28,7 +28,7 @@
 //!
 //! ```
 //! use std::fmt;
-//! use weakref::rc::{Rc, Weak};
+//! use weakrefs::rc::{Rc, Weak};
 //!
 //! struct ExpensiveObject;
 //!

@@ -4,7 +4,7 @@
 //! [`std::sync::Weak`] (for sized `T`): change the `use` line and everything keeps
 //! working, at the same cost. What they add:
 //!
-//! | Python                              | `weakref::sync`                            |
+//! | Python                              | `weakrefs::sync`                            |
 //! |-------------------------------------|--------------------------------------------|
 //! | `weakref.ref(obj)`                  | [`Arc::downgrade`]                          |
 //! | `weakref.ref(obj, callback)`        | [`Arc::downgrade_with`]                     |
@@ -29,7 +29,7 @@
 //!
 //! ```
 //! use std::fmt;
-//! use weakref::sync::{Arc, Weak};
+//! use weakrefs::sync::{Arc, Weak};
 //!
 //! struct ExpensiveObject;
 //!

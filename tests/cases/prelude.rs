@@ -7,4 +7,4 @@ use std::sync::{Arc as Shared, Mutex};
 use common::{
     capture_reports, quiet_expected_panics, with_handler_also, Log, Noisy, PayloadBomb, EXPECTED,
 };
-use weakref::PanicSource;
+use weakrefs::PanicSource;

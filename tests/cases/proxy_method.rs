@@ -29,8 +29,8 @@ fn test_proxy_ref() {
     assert_eq!(ref1.with(|o| o.bar), Ok(1));
     drop(o);
     let check = |p: &Proxy<Item>| p.with(|o| o.bar);
-    assert_eq!(check(&ref1), Err(weakref::ReferenceError));
-    assert_eq!(check(&ref2), Err(weakref::ReferenceError));
+    assert_eq!(check(&ref1), Err(weakrefs::ReferenceError));
+    assert_eq!(check(&ref2), Err(weakrefs::ReferenceError));
     let ref3 = Proxy::new(&Rc::new(Item { bar: 3 }));
     assert!(ref3.get().is_err(), "bool(proxy) on a dead proxy raises ReferenceError");
     assert_eq!(count.load(SeqCst), 2);

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Once;
 use std::sync::{Arc, Mutex};
 
-use weakref::PanicSource;
+use weakrefs::PanicSource;
 
 /// Panics whose message starts with this are expected by a test: the std panic hook
 /// does not print them.
@@ -69,7 +69,7 @@ fn install() {
         }));
         // Reports go to the sink of the thread they happen on, so tests running in
         // parallel do not see each other's.
-        weakref::set_panic_handler(|report| {
+        weakrefs::set_panic_handler(|report| {
             if report.source() == PanicSource::AtExit {
                 AT_EXIT_REPORTS.fetch_add(1, Ordering::SeqCst);
             }
@@ -89,7 +89,7 @@ fn install() {
                 })
                 .unwrap_or(false);
             if !captured {
-                eprintln!("weakref: {report}");
+                eprintln!("weakrefs: {report}");
             }
             let _ = HANDLER_ALSO.try_with(|also| {
                 if let Some(also) = also.borrow().as_ref() {
