@@ -74,6 +74,17 @@
 //! assert_eq!(weak.upgrade().unwrap().len(), 3);
 //! drop(obj); // prints "finalized", then runs the callback
 //! ```
+//!
+//! # How the source is laid out
+//!
+//! One rule: **`raw/X.rs` is the core of a feature, `api/X.rs` the template of its
+//! public type, and `rc/X.rs` and `sync/X.rs` the template's two instances.** So `rc::Rc`
+//! is `rc/strong.rs`, an invocation of the macro in `api/strong.rs`, over `RawRc` in
+//! `raw/strong.rs`. The core is generic over a flavour (`flavor/`: `Local` for `rc`,
+//! `Atomic` for `sync`); a template is safe code that names what it uses by full paths,
+//! so an instance file says only what differs between the flavours. `raw/mod.rs` lists
+//! the core's files and where `unsafe` code is; `report.rs` is the panic handler and
+//! `repr.rs` Python's `repr`, shared by all.
 
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(missing_docs)]
