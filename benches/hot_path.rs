@@ -1,7 +1,8 @@
 //! The hot path, side by side with std in one run, for both flavours: `clone`+`drop`,
 //! `downgrade`+`drop`, `upgrade`+`drop` (live and dead), `Weak` `clone`+`drop` and
-//! `new`+`drop`, `weakrefs::rc` against `std::rc` and `weakrefs::sync` against
-//! `std::sync`; and contended `upgrade` and `clone` from two threads on one object.
+//! `new`+`drop`, and dropping a 100,000-node chain, `weakrefs::rc` against `std::rc` and
+//! `weakrefs::sync` against `std::sync`; and contended `upgrade` and `clone` from two
+//! threads on one object.
 //! Run with `cargo bench --bench hot_path`.
 //!
 //! Method: each operation is timed in batches of `BATCH` iterations; batches of std
@@ -179,6 +180,52 @@ macro_rules! hot_path {
     };
 }
 
+/// Nodes in the chain of the deep-drop rows: as deep as std's `Rc` can drop on the main
+/// thread's 8 MiB stack in release (it overflows past about 250,000).
+const CHAIN: usize = 100_000;
+const CHAIN_ROUNDS: usize = 21;
+
+/// Dropping a `CHAIN`-node linked list from its head, std against ours, in alternating
+/// pairs: ns per node. Ours defers every `NESTING_LIMIT`-th death (issue #14), std
+/// recurses all the way.
+macro_rules! chain_drop {
+    ($std:ident, $ours:ident) => {{
+        fn time_std() -> f64 {
+            #[allow(dead_code)]
+            struct Node(Option<$std::Rc<Node>>);
+            let mut head = $std::Rc::new(Node(None));
+            for _ in 1..CHAIN {
+                head = $std::Rc::new(Node(Some(head)));
+            }
+            let start = Instant::now();
+            drop(black_box(head));
+            start.elapsed().as_nanos() as f64 / CHAIN as f64
+        }
+        fn time_ours() -> f64 {
+            #[allow(dead_code)]
+            struct Node(Option<$ours::Rc<Node>>);
+            let mut head = $ours::Rc::new(Node(None));
+            for _ in 1..CHAIN {
+                head = $ours::Rc::new(Node(Some(head)));
+            }
+            let start = Instant::now();
+            drop(black_box(head));
+            start.elapsed().as_nanos() as f64 / CHAIN as f64
+        }
+        let (mut s, mut o) = (Vec::new(), Vec::new());
+        for round in 0..CHAIN_ROUNDS {
+            if round % 2 == 0 {
+                s.push(time_std());
+                o.push(time_ours());
+            } else {
+                o.push(time_ours());
+                s.push(time_std());
+            }
+        }
+        ("drop a 100,000-node chain", common::figures(s, o))
+    }};
+}
+
 fn print_table(title: &str, rows: &[(&str, Figures)]) {
     println!("\n{title}");
     println!(
@@ -192,9 +239,11 @@ fn print_table(title: &str, rows: &[(&str, Figures)]) {
 
 fn main() {
     let started = Instant::now();
-    let rc_rows = hot_path!(std_rc, our_rc);
+    let mut rc_rows = hot_path!(std_rc, our_rc);
+    rc_rows.push(chain_drop!(std_rc, our_rc));
     print_table("rc: weakrefs::rc vs std::rc", &rc_rows);
-    let sync_rows = hot_path!(std_sync, our_sync);
+    let mut sync_rows = hot_path!(std_sync, our_sync);
+    sync_rows.push(chain_drop!(std_sync, our_sync));
     print_table("sync: weakrefs::sync vs std::sync (one thread)", &sync_rows);
 
     let std_arc = std::sync::Arc::new(5u64);

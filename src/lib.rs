@@ -34,6 +34,23 @@
 //! A callback or finalizer that panics while run by a death or at exit is caught and
 //! reported (see [`set_panic_handler`]); the remaining callbacks still run.
 //!
+//! # Deep drops
+//!
+//! Dropping the head of a linked list of ten million [`rc::Rc`]s works, on any
+//! thread's stack; so does a chain in which each object's callback or finalizer owns
+//! the next object. (std's `Rc` and `Arc` overflow the stack on such chains.) Like
+//! CPython's "trashcan", each thread counts how deeply the ends of life (a value's
+//! `Drop`, then its callbacks and finalizers) are nested on it; past a limit (256), an
+//! end of life is deferred, and the outermost end of life on the thread finishes the
+//! deferred ones before it returns. So every death still completes before the `drop`
+//! (or `try_unwrap`, `into_inner`, `make_mut`) that started it returns, and each
+//! object's own sequence is unchanged; what changes, past the limit, is that a
+//! deferred object's end of life runs after those of the objects that enclosed it
+//! instead of inside them. A panic in a deferred value's `Drop` does not stop the
+//! others: the first propagates once all are done, as it would have from a shallow
+//! drop, and any further one is reported as [`PanicSource::DeferredDrop`]. The cost is
+//! a thread-local counter on the path of a last `drop`, and nothing on the others.
+//!
 //! # Weak collections and user code
 //!
 //! A weak collection locks itself for each operation, and runs some of your code while

@@ -31,6 +31,11 @@ pub enum PanicSource {
     /// another panic was already unwinding, or after a first such panic (which is the
     /// one that propagates; see the collections' "Panics" sections).
     EntryDrop,
+    /// The `Drop` of a value whose end of life was deferred because it came too deep in
+    /// a chain of nested ends of life (see "Deep drops" in the crate docs), while
+    /// another panic was already unwinding, or after a first such panic (which is the
+    /// one that propagates).
+    DeferredDrop,
 }
 
 /// A panic caught in a callback or finalizer, as given to the panic handler.
@@ -48,7 +53,8 @@ impl CallbackPanic {
 
     /// The full type name (`std::any::type_name`) of the object whose death, or whose
     /// finalizer, ran the panicking code; for [`PanicSource::EntryDrop`], of the
-    /// collection's keys.
+    /// collection's keys; for [`PanicSource::DeferredDrop`], of the value whose `Drop`
+    /// panicked.
     pub fn referent_type(&self) -> &'static str {
         self.referent_type
     }
@@ -86,6 +92,7 @@ impl fmt::Display for CallbackPanic {
             PanicSource::Finalizer => "a finalizer",
             PanicSource::AtExit => "a finalizer run at exit",
             PanicSource::EntryDrop => "dropping an entry removed from a weak collection",
+            PanicSource::DeferredDrop => "a deferred drop",
         };
         let short = crate::repr::short(self.referent_type);
         write!(f, "panic ignored in {what} for '{short}'")?;

@@ -41,6 +41,11 @@ macro_rules! strong {
         /// branch. If `T`'s destructor panics, steps 3 and 4 still happen, then the panic
         /// continues.
         ///
+        /// Steps 2 and 3 may drop other objects, whose own deaths then run nested in this
+        /// one. Past 256 nested deaths on a thread, a death is deferred, and the outermost
+        /// one finishes it before it returns, so that no chain of deaths, however long,
+        /// overflows the stack (see "Deep drops" in the [crate docs](crate)).
+        ///
         /// The other ways a value's life ends run step 3 as well, before they return:
         #[doc = concat!(" [`", stringify!($Strong), "::try_unwrap`](super::", stringify!($Strong), "::try_unwrap), [`", stringify!($Strong), "::into_inner`](super::", stringify!($Strong), "::into_inner) and [`", stringify!($Strong), "::unwrap_or_clone`](super::", stringify!($Strong), "::unwrap_or_clone) when they take")]
         #[doc = concat!(" the value out, and [`", stringify!($Strong), "::make_mut`](super::", stringify!($Strong), "::make_mut) when it moves the value away from its weak")]

@@ -14,6 +14,7 @@
 //! | `callback.rs`    | the node of a weak reference with a callback                  |
 //! | `finalize.rs`    | finalizer nodes and their single consumer                     |
 //! | `death.rs`       | after the last strong reference: detach the registrations, then fire them |
+//! | `trashcan.rs`    | deep chains of deaths kept off the stack: past a nesting limit, a death is deferred to the outermost |
 //! | `exit.rs`        | an exit domain's list of finalizers, and its exit run         |
 //! | `exit_hooks.rs`  | the two flavours' exit domains and the hooks that start their runs |
 //! | `guarded.rs`     | the weak collections' lock discipline: removals handed to the lock's holder |
@@ -49,5 +50,6 @@ pub(crate) mod node;
 pub(crate) mod rc_box;
 pub(crate) mod strong;
 pub(crate) mod table;
+pub(crate) mod trashcan;
 pub(crate) mod value_map;
 pub(crate) mod weak;

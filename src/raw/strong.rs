@@ -3,7 +3,8 @@
 //! The hot operations (`clone`, `drop` of a non-last handle, `downgrade`, and
 //! `upgrade` in `weak.rs`) are the same instructions as std's: one count update and one
 //! branch. Everything that has to do with callbacks happens after the strong count
-//! has reached zero, in [`RawRc::drop_slow`] and [`end_of_life`].
+//! has reached zero, in [`RawRc::drop_slow`] and [`after_value_gone`], through the
+//! trashcan (`trashcan.rs`), which keeps deep chains of deaths off the stack.
 
 use core::marker::PhantomData;
 use core::mem::{ManuallyDrop, MaybeUninit};
@@ -17,6 +18,7 @@ use crate::raw::death;
 use crate::raw::header::BoxHeader;
 use crate::raw::node::{self, NodeHeader};
 use crate::raw::rc_box::RcBox;
+use crate::raw::trashcan;
 use crate::raw::weak::RawWeak;
 
 /// A strong handle of either flavour, to a value of type `T` in a `B` allocation.
@@ -33,13 +35,49 @@ type StrongMarker<T, F, B> = PhantomData<(B, fn() -> T, <F as Flavor>::Marker)>;
 /// Runs after a value's life ended (strong count zero, value dropped or moved out):
 /// the callbacks, then the release of the implicit weak reference. A guard, so that it
 /// also runs when dropping the value panics, as std frees the memory then too.
-struct EndOfLife<F: Flavor, B: BoxAlloc<F>>(NonNull<B>, PhantomData<F>);
+struct AfterValue<F: Flavor, B: BoxAlloc<F>>(NonNull<B>, PhantomData<F>);
 
-impl<F: Flavor, B: BoxAlloc<F>> Drop for EndOfLife<F, B> {
+impl<F: Flavor, B: BoxAlloc<F>> Drop for AfterValue<F, B> {
     fn drop(&mut self) {
-        // SAFETY: the caller of `end_of_life` guarantees the allocation's state.
-        unsafe { end_of_life::<F, B>(self.0) }
+        // SAFETY: the caller of `after_value_gone` guarantees the allocation's state.
+        unsafe { after_value_gone::<F, B>(self.0) }
     }
+}
+
+/// The end of life of the `B` at `object` whose strong count has just reached zero:
+/// its value's `Drop`, then [`after_value_gone`] (also if that `Drop` panics). Run
+/// through the trashcan, type-erased.
+///
+/// # Safety
+/// `object` is a live `B` whose strong count is zero and whose value is still live;
+/// the caller gives up the implicit weak reference.
+unsafe fn drop_value_then_finish<F: Flavor, B: BoxAlloc<F>>(object: NonNull<()>) {
+    let rc_box = object.cast::<B>();
+    let _after = AfterValue::<F, B>(rc_box, PhantomData);
+    // SAFETY: the strong count is zero: the value is ours to drop.
+    unsafe { ptr::drop_in_place(B::value_ptr(rc_box)) };
+}
+
+/// [`after_value_gone`], type-erased for the trashcan: the value was moved out.
+///
+/// # Safety
+/// As [`after_value_gone`], for the `B` at `object`.
+unsafe fn finish_moved_out<F: Flavor, B: BoxAlloc<F>>(object: NonNull<()>) {
+    // SAFETY: forwarded contract.
+    unsafe { after_value_gone::<F, B>(object.cast()) }
+}
+
+/// Ends the life of the `B` at `rc_box` whose value was moved out, through the
+/// trashcan.
+///
+/// # Safety
+/// As [`after_value_gone`].
+unsafe fn end_moved_out<F: Flavor, B: BoxAlloc<F>>(rc_box: NonNull<B>) {
+    let type_name = core::any::type_name::<B::Value>;
+    // SAFETY: `finish_moved_out` may run at any time before the outermost end of life
+    // returns: nothing else touches an object whose strong count is zero, and the
+    // implicit weak reference (given up to it) keeps the allocation.
+    unsafe { trashcan::end_of_life(rc_box.cast(), finish_moved_out::<F, B>, type_name) }
 }
 
 /// Runs the death callbacks of `rc_box`, then releases its implicit weak reference.
@@ -48,7 +86,7 @@ impl<F: Flavor, B: BoxAlloc<F>> Drop for EndOfLife<F, B> {
 /// The strong count of `rc_box` is zero, its value is no longer live, and the caller
 /// owns the implicit weak reference, which this consumes.
 #[inline]
-unsafe fn end_of_life<F: Flavor, B: BoxAlloc<F>>(rc_box: NonNull<B>) {
+unsafe fn after_value_gone<F: Flavor, B: BoxAlloc<F>>(rc_box: NonNull<B>) {
     // SAFETY: the implicit weak reference keeps the allocation alive.
     let header = unsafe { alloc::header_ptr(rc_box).as_ref() };
     // A thin weak word means the object never had a callback or finalizer: releasing
@@ -58,17 +96,17 @@ unsafe fn end_of_life<F: Flavor, B: BoxAlloc<F>>(rc_box: NonNull<B>) {
         // SAFETY: the last weak reference, on an allocation with no registry.
         Some(true) => unsafe { alloc::dealloc_thin::<F, B>(rc_box) },
         // SAFETY: forwarded contract.
-        None => unsafe { end_of_life_registered::<F, B>(rc_box) },
+        None => unsafe { after_value_gone_registered::<F, B>(rc_box) },
     }
 }
 
-/// [`end_of_life`] of an object that has a registry: its callbacks run first.
+/// [`after_value_gone`] of an object that has a registry: its callbacks run first.
 ///
 /// # Safety
-/// As [`end_of_life`].
+/// As [`after_value_gone`].
 #[cold]
 #[inline(never)]
-unsafe fn end_of_life_registered<F: Flavor, B: BoxAlloc<F>>(rc_box: NonNull<B>) {
+unsafe fn after_value_gone_registered<F: Flavor, B: BoxAlloc<F>>(rc_box: NonNull<B>) {
     struct ReleaseImplicit<F: Flavor, B: BoxAlloc<F>>(NonNull<B>, PhantomData<F>);
     impl<F: Flavor, B: BoxAlloc<F>> Drop for ReleaseImplicit<F, B> {
         fn drop(&mut self) {
@@ -181,7 +219,7 @@ impl<T, F: Flavor> RawRc<T, F> {
             this.ptr = fresh.ptr;
             // SAFETY: the old value is gone, its strong count is zero and our former
             // strong reference owned the implicit weak reference.
-            unsafe { end_of_life::<F, RcBox<T, F>>(old) };
+            unsafe { end_moved_out::<F, RcBox<T, F>>(old) };
         } else {
             // No weak reference exists (none can appear: that needs a strong or weak
             // handle), so we are unique: restore the count.
@@ -345,7 +383,7 @@ impl<T, F: Flavor, B: BoxAlloc<F, Value = T>> RawRc<T, F, B> {
         // SAFETY: the strong count went 1 -> 0 here, so the value is ours to move.
         let value = unsafe { ptr::read(B::value_ptr(this.ptr)) };
         // SAFETY: value moved out, strong zero, our reference owned the implicit weak.
-        unsafe { end_of_life::<F, B>(this.ptr) };
+        unsafe { end_moved_out::<F, B>(this.ptr) };
         Ok(value)
     }
 
@@ -360,7 +398,7 @@ impl<T, F: Flavor, B: BoxAlloc<F, Value = T>> RawRc<T, F, B> {
         // SAFETY: as in `try_unwrap`.
         let value = unsafe { ptr::read(B::value_ptr(this.ptr)) };
         // SAFETY: as in `try_unwrap`.
-        unsafe { end_of_life::<F, B>(this.ptr) };
+        unsafe { end_moved_out::<F, B>(this.ptr) };
         Some(value)
     }
 
@@ -380,18 +418,19 @@ impl<T, F: Flavor, B: BoxAlloc<F, Value = T>> RawRc<T, F, B> {
         unsafe { Self::from_inner(rc_box) }
     }
 
-    /// Ends the value's life: drops it, then runs [`end_of_life`].
+    /// Ends the value's life: drops it, then runs [`after_value_gone`]; through the
+    /// trashcan, which defers it if this thread is too deep in ends of life already.
     ///
     /// # Safety
     /// This handle has just taken the strong count to zero.
     #[cold]
     #[inline(never)]
     unsafe fn drop_slow(&mut self) {
-        // Runs even if `T::drop` panics: the callbacks still run and the memory is
-        // still freed; the panic then continues.
-        let _end = EndOfLife::<F, B>(self.ptr, PhantomData);
-        // SAFETY: the strong count just reached zero: the value is ours to drop.
-        unsafe { ptr::drop_in_place(B::value_ptr(self.ptr)) };
+        let finish = drop_value_then_finish::<F, B>;
+        // SAFETY: the strong count just reached zero, so nothing else touches the
+        // value, and our former strong reference owned the implicit weak reference,
+        // given up to `finish`, which may run now or later on this thread.
+        unsafe { trashcan::end_of_life(self.ptr.cast(), finish, core::any::type_name::<T>) }
     }
 }
 
