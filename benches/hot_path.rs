@@ -83,6 +83,16 @@ fn compare_contended<S1: Sync, S2: Sync>(
     common::figures(s, o)
 }
 
+/// A value with a `Drop` of its own, whose death may run user code (so ours goes
+/// through the deep-drop counter: see `raw/trashcan.rs`).
+struct Droppy(u64);
+
+impl Drop for Droppy {
+    fn drop(&mut self) {
+        black_box(self.0);
+    }
+}
+
 /// Builds the same state and operation for std and ours from one text.
 macro_rules! both {
     ($std:ident, $ours:ident, |$m:ident| $setup:block, |$s:ident| $op:block) => {{
@@ -174,6 +184,12 @@ macro_rules! hot_path {
                 "new + drop",
                 both!($std, $ours, |m| {}, |_s| {
                     let _ = black_box(m::Rc::new(black_box(5u64)));
+                }),
+            ),
+            (
+                "new + drop (T: Drop)",
+                both!($std, $ours, |m| {}, |_s| {
+                    let _ = black_box(m::Rc::new(Droppy(black_box(5u64))));
                 }),
             ),
         ]

@@ -51,6 +51,7 @@ impl<F: Flavor, B: BoxAlloc<F>> Drop for AfterValue<F, B> {
 /// # Safety
 /// `object` is a live `B` whose strong count is zero and whose value is still live;
 /// the caller gives up the implicit weak reference.
+#[inline]
 unsafe fn drop_value_then_finish<F: Flavor, B: BoxAlloc<F>>(object: NonNull<()>) {
     let rc_box = object.cast::<B>();
     let _after = AfterValue::<F, B>(rc_box, PhantomData);
@@ -426,6 +427,20 @@ impl<T, F: Flavor, B: BoxAlloc<F, Value = T>> RawRc<T, F, B> {
     #[cold]
     #[inline(never)]
     unsafe fn drop_slow(&mut self) {
+        // A value without drop glue, on an object without callbacks (a thin weak
+        // word): no user code can run, so no other death can nest in this one, and
+        // the trashcan has nothing to count. Releasing the implicit weak reference is
+        // all there is to do, as in std.
+        if !core::mem::needs_drop::<T>() {
+            match self.header().try_decrement_weak_thin() {
+                Some(false) => return,
+                // SAFETY: the last weak reference, on an allocation with no registry;
+                // the value needs no drop.
+                Some(true) => return unsafe { alloc::dealloc_thin::<F, B>(self.ptr) },
+                // A registry: callbacks may run, through the trashcan below.
+                None => {}
+            }
+        }
         let finish = drop_value_then_finish::<F, B>;
         // SAFETY: the strong count just reached zero, so nothing else touches the
         // value, and our former strong reference owned the implicit weak reference,

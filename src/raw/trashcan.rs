@@ -74,12 +74,15 @@ struct Deferred {
 /// `finish(object)` is sound to call once, on this thread, at any time until the
 /// outermost end of life in progress on this thread returns; the caller gives
 /// `object` up to it (its strong count is zero, so nothing else will touch its value).
-#[inline]
+#[inline(always)]
 pub(crate) unsafe fn end_of_life(
     object: NonNull<()>,
     finish: unsafe fn(NonNull<()>),
     referent_type: fn() -> &'static str,
 ) {
+    // Each thread-local access is a small closure of its own, which inlines to a
+    // plain load or store; `finish` is called directly (this function is inlined
+    // into each caller, where it is a constant).
     #[cfg(not(loom))]
     {
         let depth = nesting::depth();
@@ -139,14 +142,19 @@ mod nesting {
         };
     }
 
-    #[inline]
+    #[inline(always)]
     pub(super) fn depth() -> usize {
         NESTING.with(|n| n.depth.get())
     }
 
-    #[inline]
+    #[inline(always)]
     pub(super) fn set_depth(depth: usize) {
         NESTING.with(|n| n.depth.set(depth));
+    }
+
+    #[inline(always)]
+    fn has_deferred() -> bool {
+        NESTING.with(|n| n.deferred.get().is_some())
     }
 
     /// Puts `job` on this thread's list.
@@ -179,13 +187,10 @@ mod nesting {
     pub(super) struct Leave(pub(super) usize);
 
     impl Drop for Leave {
-        #[inline]
+        #[inline(always)]
         fn drop(&mut self) {
-            let outermost_with_work = NESTING.with(|n| {
-                n.depth.set(self.0);
-                self.0 == 0 && n.deferred.get().is_some()
-            });
-            if outermost_with_work {
+            set_depth(self.0);
+            if self.0 == 0 && has_deferred() {
                 finish_deferred();
             }
         }
