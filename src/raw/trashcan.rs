@@ -51,6 +51,7 @@ use core::ptr::NonNull;
 /// How deeply ends of life may nest on one thread before the next one is deferred.
 /// Low under Miri, so that its tests (whose chains are short) defer many times.
 #[cfg(not(miri))]
+#[cfg_attr(loom, allow(dead_code))]
 pub(crate) const NESTING_LIMIT: usize = 256;
 /// How deeply ends of life may nest on one thread before the next one is deferred.
 /// Low under Miri, so that its tests (whose chains are short) defer many times.
