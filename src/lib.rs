@@ -108,6 +108,7 @@
 
 mod api;
 mod flavor;
+pub mod method;
 mod raw;
 mod report;
 mod repr;

@@ -206,19 +206,45 @@ macro_rules! weak_method {
         impl<T, F> WeakMethod<T, F> {
             /// Calls the method on the receiver with `args`, keeping both alive for the
             /// call; `None` once either has died.
-            pub fn call<A, R>(&self, args: A) -> Option<R>
+            ///
+            /// `args` is a tuple of the arguments after the receiver (`()` for
+            /// `fn(&self)`, `(a, b)` for `fn(&self, a, b)`, up to six), or, for a method
+            /// of one argument, that argument itself (see [`method`](crate::method)).
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", WeakMethod};")]
+            ///
+            /// struct Greeter(String);
+            /// impl Greeter {
+            ///     fn name(&self) -> String {
+            ///         self.0.clone()
+            ///     }
+            ///     fn greet(&self, other: &str, times: usize) -> String {
+            ///         format!("{} greets {other}", self.0).repeat(times)
+            ///     }
+            /// }
+            ///
+            #[doc = concat!("let greeter = ", stringify!($Strong), "::new(Greeter(\"Ann\".into()));")]
+            /// let name = WeakMethod::new(&greeter, Greeter::name);
+            /// let greet = WeakMethod::new(&greeter, Greeter::greet);
+            /// assert_eq!(name.call(()).as_deref(), Some("Ann"));
+            /// assert_eq!(greet.call(("Bo", 1)).as_deref(), Some("Ann greets Bo"));
+            /// drop(greeter);
+            /// assert_eq!(name.call(()), None);
+            /// ```
+            pub fn call<A, Form>(&self, args: A) -> Option<<F as $crate::method::MethodFn<T, A, Form>>::Output>
             where
-                F: Fn(&T, A) -> R,
+                F: $crate::method::MethodFn<T, A, Form>,
             {
                 if self.record.dead.load(::std::sync::atomic::Ordering::Acquire) {
                     return None;
                 }
                 let receiver = self.record.receiver.upgrade()?;
                 match &self.record.method {
-                    Method::Owned(f) => Some(f(&receiver, args)),
+                    Method::Owned(f) => Some(f.call_method(&receiver, args)),
                     Method::Shared(f) => {
                         let f = f.upgrade()?;
-                        Some(f(&receiver, args))
+                        Some((*f).call_method(&receiver, args))
                     }
                 }
             }

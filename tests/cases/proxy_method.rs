@@ -250,3 +250,56 @@ fn callback_run_at_once_may_panic_while_a_panic_unwinds() {
     assert_eq!(payload.downcast_ref::<String>().unwrap(), &format!("{EXPECTED}: outer"));
     assert_eq!(reports.len(), 1);
 }
+
+/// A receiver with methods of every arity from zero to six (issue #17).
+struct Arity(u64);
+
+impl Arity {
+    fn zero(&self) -> u64 {
+        self.0
+    }
+    fn one(&self, a: u64) -> u64 {
+        self.0 + a
+    }
+    fn two(&self, a: u64, b: &str) -> String {
+        format!("{} {a} {b}", self.0)
+    }
+    fn three(&self, a: u64, b: u64, c: u64) -> u64 {
+        self.0 + a + b + c
+    }
+    fn six(&self, a: u8, b: u16, c: u32, d: u64, e: i8, f: i16) -> i64 {
+        self.0 as i64 + a as i64 + b as i64 + c as i64 + d as i64 + e as i64 + f as i64
+    }
+}
+
+#[test]
+fn weak_method_calls_methods_of_any_arity() {
+    let r = Rc::new(Arity(100));
+    assert_eq!(WeakMethod::new(&r, Arity::zero).call(()), Some(100));
+    assert_eq!(WeakMethod::new(&r, Arity::one).call(1), Some(101), "one argument, whole");
+    assert_eq!(WeakMethod::new(&r, Arity::one).call((2,)), Some(102), "one argument, spread");
+    assert_eq!(
+        WeakMethod::new(&r, Arity::two).call((3, "x")).as_deref(),
+        Some("100 3 x")
+    );
+    assert_eq!(WeakMethod::new(&r, Arity::three).call((1, 2, 3)), Some(106));
+    let six = WeakMethod::new(&r, Arity::six);
+    assert_eq!(six.call((1, 2, 3, 4, -5, -6)), Some(99));
+    // A closure taking the receiver only.
+    let closure = WeakMethod::new(&r, |a: &Arity| a.0 * 2);
+    assert_eq!(closure.call(()), Some(200));
+    drop(r);
+    assert_eq!(six.call((1, 2, 3, 4, 5, 6)), None, "dead: nothing is called");
+    assert_eq!(closure.call(()), None);
+}
+
+#[test]
+fn weak_method_shared_function_of_any_arity() {
+    let r = Rc::new(Arity(1));
+    type Three = fn(&Arity, u64, u64, u64) -> u64;
+    let method: Rc<Three> = Rc::new(Arity::three);
+    let m = WeakMethod::new_shared(&r, &method);
+    assert_eq!(m.call((1, 1, 1)), Some(4));
+    drop(method);
+    assert_eq!(m.call((1, 1, 1)), None);
+}
