@@ -10,6 +10,18 @@ macro_rules! weak_value_map {
         #[doc = concat!("A hash map whose values are held weakly: an entry disappears the moment")]
         #[doc = concat!("its value dies (Python's `weakref.WeakValueDictionary`).")]
         ///
+        #[doc = concat!("**`V` is the pointee, not the pointer:** a map of `", stringify!($Strong), "<Texture>` values is a")]
+        #[doc = concat!("`WeakValueMap<K, Texture>`. (`weak-table` spells it `WeakValueHashMap<K, Weak<Texture>>`;")]
+        #[doc = concat!("here, `WeakValueMap<K, ", stringify!($Strong), "<Texture>>` would hold `", stringify!($Strong), "<", stringify!($Strong), "<Texture>>` values,")]
+        /// and a compiler hint to add `.into()` builds exactly that: a map of objects that
+        /// die at once.)
+        ///
+        /// | `weak-table`                             | `weakrefs`                      |
+        /// |------------------------------------------|---------------------------------|
+        #[doc = concat!("| `WeakValueHashMap<String, Weak<Texture>>` | `WeakValueMap<String, Texture>` |")]
+        #[doc = concat!("| `map.insert(k, ", stringify!($Strong), "::clone(&t))`           | `map.insert(k, ", stringify!($Strong), "::clone(&t))` |")]
+        #[doc = concat!("| `map.get(&k) -> Option<", stringify!($Strong), "<Texture>>`     | `map.get(&k) -> Option<", stringify!($Strong), "<Texture>>` |")]
+        ///
         #[doc = concat!("Values go in and come out as strong `", stringify!($Strong), "<V>` handles; the map")]
         /// keeps only a weak reference with a callback to each, and that callback removes
         /// the entry when the value's last strong handle is dropped, on that thread, before
