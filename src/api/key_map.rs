@@ -10,10 +10,12 @@
 macro_rules! weak_key_map {
     (
         $module:ident, $Strong:ident, $Flavor:ident, $Name:ident, $Policy:ty,
-        lookup: $Probe:ty, |$p:ident| $as_key:expr,
+        lookup: $lookup:ident,
         key_bounds: [$($kb:tt)*], bounds: [$($bound:tt)+],
         compare: $compare:literal
     ) => {
+        $crate::api::key_map::key_map_lookups!($lookup, $module, $Strong, $Name, [$($kb)*]);
+
         #[doc = concat!("A hash map whose keys are held weakly, compared ", $compare, ": an entry")]
         /// disappears the moment its key object dies (Python's `weakref.WeakKeyDictionary`).
         ///
@@ -50,7 +52,9 @@ macro_rules! weak_key_map {
         #[doc = concat!("let notes = ", stringify!($Name), "::new();")]
         #[doc = concat!("let window = ", stringify!($Strong), "::new(\"main window\".to_owned());")]
         /// notes.insert(&window, "resized twice");
-        /// assert_eq!(notes.get(&window), Some("resized twice"));
+        #[doc = $crate::api::key_map::by_lookup!($lookup,
+            "assert_eq!(notes.get(\"main window\"), Some(\"resized twice\")); // by value: any borrowed form",
+            "assert_eq!(notes.get(&window), Some(\"resized twice\")); // by identity: the key's handle")]
         /// drop(window);
         /// assert!(notes.is_empty());
         /// ```
@@ -87,16 +91,6 @@ macro_rules! weak_key_map {
                 Self::with_capacity_and_hasher(0, hasher)
             }
 
-            /// Whether an entry's key matches `key` (and is alive).
-            pub fn contains_key(&self, $p: $Probe) -> bool {
-                self.core.contains_key($as_key)
-            }
-
-            /// Removes the entry matching `key`; returns its value.
-            pub fn remove(&self, $p: $Probe) -> Option<V> {
-                self.core.remove($as_key)
-            }
-
             /// The number of entries. Exact: an entry goes when its key dies.
             #[doc = $crate::api::sync_only!($module, " A key dying on another thread right now may still be counted.")]
             pub fn len(&self) -> usize {
@@ -126,11 +120,6 @@ macro_rules! weak_key_map {
         }
 
         impl<K: $($kb)* 'static, V: Clone, S: ::core::hash::BuildHasher> $Name<K, V, S> {
-            /// A clone of the value of the entry matching `key`.
-            pub fn get(&self, $p: $Probe) -> Option<V> {
-                self.core.get($as_key)
-            }
-
             /// The entries with live keys, from a snapshot taken now.
             pub fn iter(&self) -> impl Iterator<Item = ($crate::$module::$Strong<K>, V)> {
                 self.core.entries().map(|(raw, value)| ($crate::$module::$Strong { raw }, value))
@@ -237,10 +226,12 @@ macro_rules! weak_key_map {
 macro_rules! weak_set {
     (
         $module:ident, $Strong:ident, $Flavor:ident, $Name:ident, $Policy:ty,
-        lookup: $Probe:ty, |$p:ident| $as_key:expr,
+        lookup: $lookup:ident,
         key_bounds: [$($kb:tt)*], bounds: [$($bound:tt)+],
         compare: $compare:literal
     ) => {
+        $crate::api::key_map::set_lookups!($lookup, $module, $Strong, $Name, [$($kb)*]);
+
         #[doc = concat!("A set whose elements are held weakly, compared ", $compare, ": an element")]
         /// leaves the set the moment it dies (Python's `weakref.WeakSet`).
         ///
@@ -300,17 +291,6 @@ macro_rules! weak_set {
             /// An empty set using `hasher`.
             pub fn with_hasher(hasher: S) -> Self {
                 Self::with_capacity_and_hasher(0, hasher)
-            }
-
-            /// Whether a live element matches `value`.
-            pub fn contains(&self, $p: $Probe) -> bool {
-                self.core.contains_key($as_key)
-            }
-
-            /// Removes the element matching `value`; returns whether there was one
-            /// (Python's `discard`; `remove` raising `KeyError` is `!set.remove(x)`).
-            pub fn remove(&self, $p: $Probe) -> bool {
-                self.core.remove($as_key).is_some()
             }
 
             /// The number of elements; exact, as for the maps.
@@ -444,5 +424,210 @@ macro_rules! weak_set {
         }
     };
 }
+
+/// The lookups of a weak-key map (`contains_key`, `get`, `remove`): by value, with any
+/// borrowed form of the key, as `HashMap`'s; or by identity, with the key's handle.
+macro_rules! key_map_lookups {
+    (by_value, $module:ident, $Strong:ident, $Name:ident, [$($kb:tt)*]) => {
+        impl<K: $($kb)* 'static, V, S: ::core::hash::BuildHasher> $Name<K, V, S> {
+            /// Whether a live key equal to `key` has an entry. As with `HashMap`, `key` may
+            /// be any borrowed form of the key type: a `&str` for `String` keys.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+            #[doc = concat!("let map = ", stringify!($Name), "::new();")]
+            #[doc = concat!("let door = ", stringify!($Strong), "::new(\"door\".to_owned());")]
+            /// map.insert(&door, 1);
+            /// assert!(map.contains_key("door"));
+            /// assert!(!map.contains_key("window"));
+            /// ```
+            pub fn contains_key<Q>(&self, key: &Q) -> bool
+            where
+                K: ::core::borrow::Borrow<Q>,
+                Q: ::core::hash::Hash + Eq + ?Sized,
+            {
+                self.core.contains_key(key)
+            }
+
+            /// Removes the entry whose live key equals `key` (any borrowed form of the key
+            /// type); returns its value.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+            #[doc = concat!("let map = ", stringify!($Name), "::new();")]
+            #[doc = concat!("let door = ", stringify!($Strong), "::new(\"door\".to_owned());")]
+            /// map.insert(&door, 1);
+            /// assert_eq!(map.remove("door"), Some(1));
+            /// assert_eq!(map.remove("door"), None);
+            /// ```
+            pub fn remove<Q>(&self, key: &Q) -> Option<V>
+            where
+                K: ::core::borrow::Borrow<Q>,
+                Q: ::core::hash::Hash + Eq + ?Sized,
+            {
+                self.core.remove(key)
+            }
+        }
+
+        impl<K: $($kb)* 'static, V: Clone, S: ::core::hash::BuildHasher> $Name<K, V, S> {
+            /// A clone of the value whose live key equals `key` (any borrowed form of the
+            /// key type, as for `HashMap::get`).
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+            #[doc = concat!("let map = ", stringify!($Name), "::new();")]
+            #[doc = concat!("let door = ", stringify!($Strong), "::new(\"door\".to_owned());")]
+            /// map.insert(&door, "red");
+            /// assert_eq!(map.get("door"), Some("red"));
+            /// drop(door);
+            /// assert_eq!(map.get("door"), None);
+            /// ```
+            pub fn get<Q>(&self, key: &Q) -> Option<V>
+            where
+                K: ::core::borrow::Borrow<Q>,
+                Q: ::core::hash::Hash + Eq + ?Sized,
+            {
+                self.core.get(key)
+            }
+        }
+    };
+    (by_identity, $module:ident, $Strong:ident, $Name:ident, [$($kb:tt)*]) => {
+        impl<K: $($kb)* 'static, V, S: ::core::hash::BuildHasher> $Name<K, V, S> {
+            /// Whether `key` (this very object, not an equal one) has an entry.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+            #[doc = concat!("let map = ", stringify!($Name), "::new();")]
+            #[doc = concat!("let (a, twin) = (", stringify!($Strong), "::new(1), ", stringify!($Strong), "::new(1));")]
+            /// map.insert(&a, "a");
+            /// assert!(map.contains_key(&a));
+            /// assert!(!map.contains_key(&twin)); // equal, but another object
+            /// ```
+            pub fn contains_key(&self, key: &$crate::$module::$Strong<K>) -> bool {
+                self.core.contains_key(&**key)
+            }
+
+            /// Removes the entry of `key` (this very object); returns its value.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+            #[doc = concat!("let map = ", stringify!($Name), "::new();")]
+            #[doc = concat!("let a = ", stringify!($Strong), "::new(1);")]
+            /// map.insert(&a, "a");
+            /// assert_eq!(map.remove(&a), Some("a"));
+            /// assert!(map.is_empty());
+            /// ```
+            pub fn remove(&self, key: &$crate::$module::$Strong<K>) -> Option<V> {
+                self.core.remove(&**key)
+            }
+        }
+
+        impl<K: $($kb)* 'static, V: Clone, S: ::core::hash::BuildHasher> $Name<K, V, S> {
+            /// A clone of the value of `key`'s entry (this very object's).
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+            #[doc = concat!("let map = ", stringify!($Name), "::new();")]
+            #[doc = concat!("let a = ", stringify!($Strong), "::new(1);")]
+            /// map.insert(&a, "a");
+            /// assert_eq!(map.get(&a), Some("a"));
+            /// ```
+            pub fn get(&self, key: &$crate::$module::$Strong<K>) -> Option<V> {
+                self.core.get(&**key)
+            }
+        }
+    };
+}
+
+/// The lookups of a weak set (`contains`, `remove`), as for the maps.
+macro_rules! set_lookups {
+    (by_value, $module:ident, $Strong:ident, $Name:ident, [$($kb:tt)*]) => {
+        impl<T: $($kb)* 'static, S: ::core::hash::BuildHasher> $Name<T, S> {
+            /// Whether a live element equals `value`. As with `HashSet`, `value` may be any
+            /// borrowed form of the element type: a `&str` for `String` elements.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+            #[doc = concat!("let set = ", stringify!($Name), "::new();")]
+            #[doc = concat!("let name = ", stringify!($Strong), "::new(\"x\".to_owned());")]
+            /// set.add(&name);
+            /// assert!(set.contains("x"));
+            /// drop(name);
+            /// assert!(!set.contains("x"));
+            /// ```
+            pub fn contains<Q>(&self, value: &Q) -> bool
+            where
+                T: ::core::borrow::Borrow<Q>,
+                Q: ::core::hash::Hash + Eq + ?Sized,
+            {
+                self.core.contains_key(value)
+            }
+
+            /// Removes the element equal to `value` (any borrowed form of the element
+            /// type); returns whether there was one (Python's `discard`; `remove`
+            /// raising `KeyError` is `!set.remove(x)`).
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+            #[doc = concat!("let set = ", stringify!($Name), "::new();")]
+            #[doc = concat!("let name = ", stringify!($Strong), "::new(\"x\".to_owned());")]
+            /// set.add(&name);
+            /// assert!(set.remove("x"));
+            /// assert!(!set.remove("x"));
+            /// ```
+            pub fn remove<Q>(&self, value: &Q) -> bool
+            where
+                T: ::core::borrow::Borrow<Q>,
+                Q: ::core::hash::Hash + Eq + ?Sized,
+            {
+                self.core.remove(value).is_some()
+            }
+        }
+    };
+    (by_identity, $module:ident, $Strong:ident, $Name:ident, [$($kb:tt)*]) => {
+        impl<T: $($kb)* 'static, S: ::core::hash::BuildHasher> $Name<T, S> {
+            /// Whether `value` (this very object, not an equal one) is in the set.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+            #[doc = concat!("let set = ", stringify!($Name), "::new();")]
+            #[doc = concat!("let (a, twin) = (", stringify!($Strong), "::new(1), ", stringify!($Strong), "::new(1));")]
+            /// set.add(&a);
+            /// assert!(set.contains(&a));
+            /// assert!(!set.contains(&twin));
+            /// ```
+            pub fn contains(&self, value: &$crate::$module::$Strong<T>) -> bool {
+                self.core.contains_key(&**value)
+            }
+
+            /// Removes `value` (this very object); returns whether it was there.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+            #[doc = concat!("let set = ", stringify!($Name), "::new();")]
+            #[doc = concat!("let a = ", stringify!($Strong), "::new(1);")]
+            /// set.add(&a);
+            /// assert!(set.remove(&a));
+            /// assert!(!set.remove(&a));
+            /// ```
+            pub fn remove(&self, value: &$crate::$module::$Strong<T>) -> bool {
+                self.core.remove(&**value).is_some()
+            }
+        }
+    };
+}
+
+/// In a template's documentation: the first text for a by-value collection, the second
+/// for a by-identity one.
+macro_rules! by_lookup {
+    (by_value, $by_value:literal, $by_identity:literal) => {
+        $by_value
+    };
+    (by_identity, $by_value:literal, $by_identity:literal) => {
+        $by_identity
+    };
+}
+
+pub(crate) use {by_lookup, key_map_lookups, set_lookups};
 
 pub(crate) use {weak_key_map, weak_set};

@@ -20,6 +20,7 @@
 
 use core::hash::{BuildHasher, Hash};
 use core::marker::PhantomData;
+use std::borrow::Borrow;
 
 use hashbrown::HashTable;
 
@@ -29,33 +30,40 @@ use crate::raw::strong::RawRc;
 use crate::raw::table::{shrink_if_sparse, take, take_any, take_both, Hashed};
 use crate::raw::weak::RawWeak;
 
-/// How keys are compared.
-pub(crate) trait KeyPolicy<K>: 'static {
-    /// The hash of a live key.
-    fn hash<S: BuildHasher>(hasher: &S, key: &K) -> u64;
+/// How keys are compared, and found from a lookup's probe of type `Q` (by default a
+/// key itself).
+pub(crate) trait KeyPolicy<K, Q: ?Sized = K>: 'static {
+    /// The hash of a live key, or of a probe: equal for a probe and a key it matches.
+    fn hash<S: BuildHasher>(hasher: &S, probe: &Q) -> u64;
     /// Whether `stored` is a live key that matches `probe`. A strong handle taken to
     /// compare is parked in `graveyard`, to be dropped after the lock is released.
     fn matches<F: Flavor>(
         stored: &RawWeak<K, F>,
-        probe: &K,
+        probe: &Q,
         graveyard: &mut Graveyard<K, F>,
     ) -> bool;
 }
 
-/// Keys compare by value (`Eq` and `Hash` of the referent), as in Python.
+/// Keys compare by value (`Eq` and `Hash` of the referent), as in Python; a probe may
+/// be any `Q` the keys borrow as (`&str` for `String` keys), as in `HashMap`.
 pub(crate) enum ByValue {}
 
 /// Keys compare by identity (the address of the referent).
 pub(crate) enum ByIdentity {}
 
-impl<K: Hash + Eq + 'static> KeyPolicy<K> for ByValue {
-    fn hash<S: BuildHasher>(hasher: &S, key: &K) -> u64 {
-        hasher.hash_one(key)
+impl<K, Q> KeyPolicy<K, Q> for ByValue
+where
+    K: Borrow<Q> + 'static,
+    Q: Hash + Eq + ?Sized,
+{
+    fn hash<S: BuildHasher>(hasher: &S, probe: &Q) -> u64 {
+        // `Borrow`'s contract: a key and its borrowed form hash alike.
+        hasher.hash_one(probe)
     }
 
     fn matches<F: Flavor>(
         stored: &RawWeak<K, F>,
-        probe: &K,
+        probe: &Q,
         graveyard: &mut Graveyard<K, F>,
     ) -> bool {
         // The key must be kept alive while `==` runs on it (another thread could drop
@@ -63,7 +71,7 @@ impl<K: Hash + Eq + 'static> KeyPolicy<K> for ByValue {
         // `==` runs: if `==` panics, the handle is dropped with the graveyard, after the
         // lock is released, not while unwinding under it.
         match stored.upgrade() {
-            Some(key) => graveyard.park(key).value() == probe,
+            Some(key) => graveyard.park(key).value().borrow() == probe,
             None => false,
         }
     }
@@ -239,8 +247,12 @@ where
     }
 
     /// Runs `f` on the value of the entry matching `probe`, under the lock.
-    fn with_value<R>(&self, probe: &K, f: impl FnOnce(&mut V) -> R) -> Option<R> {
-        let hash = self.hash(probe);
+    fn with_value<Q, R>(&self, probe: &Q, f: impl FnOnce(&mut V) -> R) -> Option<R>
+    where
+        Q: ?Sized,
+        P: KeyPolicy<K, Q>,
+    {
+        let hash = P::hash(&self.state().hasher, probe);
         self.with_table(|table, graveyard| {
             table
                 .find_mut(hash, |slot| P::matches(&slot.key, probe, graveyard))
@@ -248,19 +260,29 @@ where
         })
     }
 
-    pub(crate) fn get(&self, probe: &K) -> Option<V>
+    pub(crate) fn get<Q>(&self, probe: &Q) -> Option<V>
     where
+        Q: ?Sized,
+        P: KeyPolicy<K, Q>,
         V: Clone,
     {
         self.with_value(probe, |value| value.clone())
     }
 
-    pub(crate) fn contains_key(&self, probe: &K) -> bool {
+    pub(crate) fn contains_key<Q>(&self, probe: &Q) -> bool
+    where
+        Q: ?Sized,
+        P: KeyPolicy<K, Q>,
+    {
         self.with_value(probe, |_| ()).is_some()
     }
 
-    pub(crate) fn remove(&self, probe: &K) -> Option<V> {
-        let hash = self.hash(probe);
+    pub(crate) fn remove<Q>(&self, probe: &Q) -> Option<V>
+    where
+        Q: ?Sized,
+        P: KeyPolicy<K, Q>,
+    {
+        let hash = P::hash(&self.state().hasher, probe);
         let slot = self.with_table(|table, graveyard| {
             take(table, hash, |slot| P::matches(&slot.key, probe, graveyard))
         })?;

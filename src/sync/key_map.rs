@@ -2,28 +2,28 @@
 
 crate::api::key_map::weak_key_map!(
     sync, Arc, Atomic, WeakKeyMap, crate::raw::key_map::ByValue,
-    lookup: &K, |key| key,
+    lookup: by_value,
     key_bounds: [::core::hash::Hash + Eq +], bounds: [Send + Sync + 'static],
     compare: "by value (the keys' `Eq` and `Hash`)"
 );
 
 crate::api::key_map::weak_key_map!(
     sync, Arc, Atomic, PtrWeakKeyMap, crate::raw::key_map::ByIdentity,
-    lookup: &crate::sync::Arc<K>, |key| &**key,
+    lookup: by_identity,
     key_bounds: [], bounds: [Send + Sync + 'static],
     compare: "by identity (which allocation)"
 );
 
 crate::api::key_map::weak_set!(
     sync, Arc, Atomic, WeakSet, crate::raw::key_map::ByValue,
-    lookup: &T, |value| value,
+    lookup: by_value,
     key_bounds: [::core::hash::Hash + Eq +], bounds: [Send + Sync + 'static],
     compare: "by value (the elements' `Eq` and `Hash`)"
 );
 
 crate::api::key_map::weak_set!(
     sync, Arc, Atomic, PtrWeakSet, crate::raw::key_map::ByIdentity,
-    lookup: &crate::sync::Arc<T>, |value| &**value,
+    lookup: by_identity,
     key_bounds: [], bounds: [Send + Sync + 'static],
     compare: "by identity (which allocation)"
 );

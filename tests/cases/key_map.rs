@@ -318,3 +318,29 @@ fn identity_set_holds_equal_objects_apart() {
     assert_eq!(set.len(), 1);
     assert_eq!(format!("{set:?}"), "{Object(1)}");
 }
+
+#[test]
+fn lookups_by_a_borrowed_form_of_the_key() {
+    // Issue #17, point 1: as `HashMap`'s, by-value lookups take any `Q` the keys borrow as.
+    let map = WeakKeyMap::new();
+    let door = Rc::new("door".to_owned());
+    map.insert(&door, 1);
+    assert_eq!(map.get("door"), Some(1));
+    assert!(map.contains_key("door"));
+    assert_eq!(map.get(&"door".to_owned()), Some(1), "the key type itself still works");
+    assert_eq!(map.remove("door"), Some(1));
+    assert!(map.is_empty());
+
+    let set = WeakSet::new();
+    let name = Rc::new("x".to_owned());
+    set.add(&name);
+    assert!(set.contains("x"));
+    assert!(!set.contains("y"));
+    assert!(set.remove("x"));
+    assert!(!set.contains("x"));
+
+    let boxed: WeakKeyMap<Vec<u8>, u8> = WeakKeyMap::new();
+    let bytes = Rc::new(vec![1u8, 2]);
+    boxed.insert(&bytes, 7);
+    assert_eq!(boxed.get(&[1u8, 2][..]), Some(7), "a slice for Vec keys");
+}
