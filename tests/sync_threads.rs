@@ -633,3 +633,23 @@ mod key_map {
         assert_eq!((set.len(), ptr_set.len()), (0, 0));
     }
 }
+
+#[test]
+fn collection_iterators_are_send_and_sync() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<weakrefs::sync::value_map::Iter<String, u32>>();
+    send_sync::<weakrefs::sync::value_map::Drain<String, u32>>();
+    send_sync::<weakrefs::sync::key_map::Iter<String, u32>>();
+    send_sync::<weakrefs::sync::key_map::Drain<String, u32>>();
+    send_sync::<weakrefs::sync::key_map::SetIter<String>>();
+    send_sync::<weakrefs::sync::key_map::SetDrain<String>>();
+    // And used from another thread.
+    let map = weakrefs::sync::WeakValueMap::new();
+    let value = Arc::new(5u32);
+    map.insert("k".to_owned(), value.clone());
+    let iter = map.iter();
+    let got = std::thread::spawn(move || iter.map(|(k, v)| (k, *v)).collect::<Vec<_>>())
+        .join()
+        .unwrap();
+    assert_eq!(got, [("k".to_owned(), 5)]);
+}

@@ -107,6 +107,59 @@ macro_rules! weak_key_map {
                 self.core.clear()
             }
 
+            /// Removes every entry, and yields those whose key is alive (with a strong
+            /// handle to it), as `HashMap::drain` does. The map is empty when this
+            /// returns, whether or not the iterator is used.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+            #[doc = concat!("let map = ", stringify!($Name), "::new();")]
+            #[doc = concat!("let a = ", stringify!($Strong), "::new(1);")]
+            /// map.insert(&a, "a");
+            /// let drained: Vec<_> = map.drain().map(|(k, v)| (*k, v)).collect();
+            /// assert_eq!(drained, [(1, "a")]);
+            /// assert!(map.is_empty());
+            /// ```
+            pub fn drain(&self) -> $crate::$module::key_map::Drain<K, V> {
+                $crate::$module::key_map::Drain { entries: self.core.drain() }
+            }
+
+            /// How many entries the map holds without allocating.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::", stringify!($Name), ";")]
+            #[doc = concat!("let map: ", stringify!($Name), "<u32, u32> = ", stringify!($Name), "::with_capacity(100);")]
+            /// assert!(map.capacity() >= 100);
+            /// ```
+            pub fn capacity(&self) -> usize {
+                self.core.capacity()
+            }
+
+            /// Makes room for at least `additional` more entries without allocating.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::", stringify!($Name), ";")]
+            #[doc = concat!("let map: ", stringify!($Name), "<u32, u32> = ", stringify!($Name), "::new();")]
+            /// map.reserve(10);
+            /// assert!(map.capacity() >= 10);
+            /// ```
+            pub fn reserve(&self, additional: usize) {
+                self.core.reserve(additional)
+            }
+
+            /// Gives back the memory the entries do not need. (The map also shrinks by
+            /// itself as its keys die.)
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::", stringify!($Name), ";")]
+            #[doc = concat!("let map: ", stringify!($Name), "<u32, u32> = ", stringify!($Name), "::with_capacity(1000);")]
+            /// map.shrink_to_fit();
+            /// assert!(map.capacity() < 1000);
+            /// ```
+            pub fn shrink_to_fit(&self) {
+                self.core.shrink_to_fit()
+            }
+
             /// The weak references to the keys (Python's `keyrefs()`); a key dying
             /// meanwhile makes its reference dead.
             pub fn key_refs(&self) -> Vec<$crate::$module::Weak<K>> {
@@ -120,9 +173,23 @@ macro_rules! weak_key_map {
         }
 
         impl<K: $($kb)* 'static, V: Clone, S: ::core::hash::BuildHasher> $Name<K, V, S> {
-            /// The entries with live keys, from a snapshot taken now.
-            pub fn iter(&self) -> impl Iterator<Item = ($crate::$module::$Strong<K>, V)> {
-                self.core.entries().map(|(raw, value)| ($crate::$module::$Strong { raw }, value))
+            /// The entries with live keys, from a snapshot taken now (see [`Iter`](super::key_map::Iter)).
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+            #[doc = concat!("let map = ", stringify!($Name), "::new();")]
+            #[doc = concat!("let (a, b) = (", stringify!($Strong), "::new(1), ", stringify!($Strong), "::new(2));")]
+            /// map.insert(&a, "a");
+            /// map.insert(&b, "b");
+            /// drop(b);
+            /// let entries: Vec<_> = map.iter().map(|(k, v)| (*k, v)).collect();
+            /// assert_eq!(entries, [(1, "a")]);
+            /// for (key, value) in &map { // the same
+            ///     assert_eq!((*key, value), (1, "a"));
+            /// }
+            /// ```
+            pub fn iter(&self) -> $crate::$module::key_map::Iter<K, V> {
+                $crate::$module::key_map::Iter { entries: self.core.entries() }
             }
 
             /// The live keys, from a snapshot.
@@ -205,6 +272,43 @@ macro_rules! weak_key_map {
                     copy.insert(&key, value);
                 }
                 copy
+            }
+        }
+
+        impl<'a, K: $($kb)* 'static, V: Clone, S: ::core::hash::BuildHasher> IntoIterator for &'a $Name<K, V, S> {
+            type Item = ($crate::$module::$Strong<K>, V);
+            type IntoIter = $crate::$module::key_map::Iter<K, V>;
+
+            /// [`iter`]($Name::iter): `for (key, value) in &map`.
+            fn into_iter(self) -> Self::IntoIter {
+                self.iter()
+            }
+        }
+
+        impl<K, V, S1, S2> PartialEq<$Name<K, V, S2>> for $Name<K, V, S1>
+        where
+            K: $($kb)* 'static,
+            V: Clone + PartialEq,
+            S1: ::core::hash::BuildHasher,
+            S2: ::core::hash::BuildHasher,
+        {
+            /// Whether the two maps have the same entries with live keys (keys matched
+            #[doc = concat!(" ", $compare, ", values by `==`), from snapshots.")]
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+            #[doc = concat!("let (a, b) = (", stringify!($Name), "::new(), ", stringify!($Name), "::new());")]
+            #[doc = concat!("let key = ", stringify!($Strong), "::new(1);")]
+            /// a.insert(&key, "x");
+            /// b.insert(&key, "x");
+            /// assert!(a == b);
+            /// b.insert(&key, "y");
+            /// assert!(a != b);
+            /// ```
+            fn eq(&self, other: &$Name<K, V, S2>) -> bool {
+                let mine: Vec<_> = self.iter().collect();
+                mine.len() == other.iter().count()
+                    && mine.iter().all(|(key, value)| other.core.get(&**key).is_some_and(|v| v == *value))
             }
         }
 
@@ -308,9 +412,73 @@ macro_rules! weak_set {
                 self.core.clear()
             }
 
-            /// The live elements, from a snapshot taken now.
-            pub fn iter(&self) -> impl Iterator<Item = $crate::$module::$Strong<T>> {
-                self.core.entries().map(|(raw, ())| $crate::$module::$Strong { raw })
+            /// The live elements, from a snapshot taken now (see [`SetIter`](super::key_map::SetIter)).
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+            #[doc = concat!("let set = ", stringify!($Name), "::new();")]
+            #[doc = concat!("let (a, b) = (", stringify!($Strong), "::new(1), ", stringify!($Strong), "::new(2));")]
+            /// set.add(&a);
+            /// set.add(&b);
+            /// drop(a);
+            /// let left: Vec<i32> = set.iter().map(|x| *x).collect();
+            /// assert_eq!(left, [2]);
+            /// for x in &set { // the same
+            ///     assert_eq!(*x, 2);
+            /// }
+            /// ```
+            pub fn iter(&self) -> $crate::$module::key_map::SetIter<T> {
+                $crate::$module::key_map::SetIter { entries: self.core.entries() }
+            }
+
+            /// Removes every element, and yields the live ones, as `HashSet::drain`
+            /// does. The set is empty when this returns.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+            #[doc = concat!("let set = ", stringify!($Name), "::new();")]
+            #[doc = concat!("let a = ", stringify!($Strong), "::new(1);")]
+            /// set.add(&a);
+            /// assert_eq!(set.drain().map(|x| *x).collect::<Vec<_>>(), [1]);
+            /// assert!(set.is_empty());
+            /// ```
+            pub fn drain(&self) -> $crate::$module::key_map::SetDrain<T> {
+                $crate::$module::key_map::SetDrain { entries: self.core.drain() }
+            }
+
+            /// How many elements the set holds without allocating.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::", stringify!($Name), ";")]
+            #[doc = concat!("let set: ", stringify!($Name), "<u32> = ", stringify!($Name), "::with_capacity(100);")]
+            /// assert!(set.capacity() >= 100);
+            /// ```
+            pub fn capacity(&self) -> usize {
+                self.core.capacity()
+            }
+
+            /// Makes room for at least `additional` more elements without allocating.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::", stringify!($Name), ";")]
+            #[doc = concat!("let set: ", stringify!($Name), "<u32> = ", stringify!($Name), "::new();")]
+            /// set.reserve(10);
+            /// assert!(set.capacity() >= 10);
+            /// ```
+            pub fn reserve(&self, additional: usize) {
+                self.core.reserve(additional)
+            }
+
+            /// Gives back the memory the elements do not need.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::", stringify!($Name), ";")]
+            #[doc = concat!("let set: ", stringify!($Name), "<u32> = ", stringify!($Name), "::with_capacity(1000);")]
+            /// set.shrink_to_fit();
+            /// assert!(set.capacity() < 1000);
+            /// ```
+            pub fn shrink_to_fit(&self) {
+                self.core.shrink_to_fit()
             }
 
             /// Removes and returns some live element (Python's `pop`).
@@ -372,7 +540,7 @@ macro_rules! weak_set {
             }
 
             /// A new set with the live elements in exactly one of the two.
-            pub fn symmetric_difference(&self, other: &$Name<T, S>) -> Self {
+            pub fn symmetric_difference<S2: ::core::hash::BuildHasher>(&self, other: &$Name<T, S2>) -> Self {
                 let result = self.difference(other);
                 other.iter().filter(|x| !self.core.contains_key(&**x)).for_each(|x| { result.add(&x); });
                 result
@@ -416,10 +584,136 @@ macro_rules! weak_set {
             }
         }
 
+        impl<'a, T: $($kb)* 'static, S: ::core::hash::BuildHasher> IntoIterator for &'a $Name<T, S> {
+            type Item = $crate::$module::$Strong<T>;
+            type IntoIter = $crate::$module::key_map::SetIter<T>;
+
+            /// [`iter`]($Name::iter): `for x in &set`.
+            fn into_iter(self) -> Self::IntoIter {
+                self.iter()
+            }
+        }
+
+        impl<T: $($kb)* 'static, S1: ::core::hash::BuildHasher, S2: ::core::hash::BuildHasher> PartialEq<$Name<T, S2>> for $Name<T, S1> {
+            /// Whether the two sets have the same live elements, compared
+            #[doc = concat!(" ", $compare, ", from snapshots.")]
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+            #[doc = concat!("let (a, b) = (", stringify!($Name), "::new(), ", stringify!($Name), "::new());")]
+            #[doc = concat!("let x = ", stringify!($Strong), "::new(1);")]
+            /// a.add(&x);
+            /// assert!(a != b);
+            /// b.add(&x);
+            /// assert!(a == b);
+            /// ```
+            fn eq(&self, other: &$Name<T, S2>) -> bool {
+                let mine: Vec<_> = self.iter().collect();
+                mine.len() == other.iter().count() && mine.iter().all(|x| other.core.contains_key(&**x))
+            }
+        }
+
         impl<T: $($kb)* ::core::fmt::Debug + 'static, S: ::core::hash::BuildHasher> ::core::fmt::Debug for $Name<T, S> {
             /// The live elements, as a set.
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 f.debug_set().entries(self.iter()).finish()
+            }
+        }
+    };
+}
+
+/// The iterators of the weak-key maps and weak sets of one flavour, defined once in
+/// its `key_map` module and shared by the by-value and by-identity kinds.
+macro_rules! key_map_iterators {
+    ($module:ident, $Strong:ident, $Flavor:ident) => {
+        /// An iterator over the entries with live keys of a weak-key map, made by its
+        /// `iter` or by `for (key, value) in &map`.
+        ///
+        /// It walks a snapshot of the entries taken when it was made (the map is not
+        /// locked while it is used, and may change meanwhile), and yields each entry
+        /// whose key is still alive when reached, with a strong handle to the key.
+        pub struct Iter<K, V> {
+            pub(super) entries: $crate::raw::table::LiveEntries<
+                $crate::raw::key_map::SlotRef<K, V, $crate::flavor::$Flavor>,
+            >,
+        }
+
+        /// The entries taken out of a weak-key map by its `drain`, yielding those
+        /// whose key is alive when reached.
+        pub struct Drain<K, V> {
+            pub(super) entries: $crate::raw::table::LiveEntries<
+                $crate::raw::key_map::SlotRef<K, V, $crate::flavor::$Flavor>,
+            >,
+        }
+
+        /// An iterator over the live elements of a weak set, made by its `iter` or by
+        /// `for x in &set`: a snapshot, walked as [`Iter`]'s.
+        pub struct SetIter<T> {
+            pub(super) entries: $crate::raw::table::LiveEntries<
+                $crate::raw::key_map::SlotRef<T, (), $crate::flavor::$Flavor>,
+            >,
+        }
+
+        /// The elements taken out of a weak set by its `drain`, yielding the live ones.
+        pub struct SetDrain<T> {
+            pub(super) entries: $crate::raw::table::LiveEntries<
+                $crate::raw::key_map::SlotRef<T, (), $crate::flavor::$Flavor>,
+            >,
+        }
+
+        impl<K, V> Iterator for Iter<K, V> {
+            type Item = ($crate::$module::$Strong<K>, V);
+
+            fn next(&mut self) -> Option<Self::Item> {
+                self.entries
+                    .next()
+                    .map(|(raw, value)| ($crate::$module::$Strong { raw }, value))
+            }
+
+            fn size_hint(&self) -> (usize, Option<usize>) {
+                self.entries.size_hint()
+            }
+        }
+
+        impl<K, V> Iterator for Drain<K, V> {
+            type Item = ($crate::$module::$Strong<K>, V);
+
+            fn next(&mut self) -> Option<Self::Item> {
+                self.entries
+                    .next()
+                    .map(|(raw, value)| ($crate::$module::$Strong { raw }, value))
+            }
+
+            fn size_hint(&self) -> (usize, Option<usize>) {
+                self.entries.size_hint()
+            }
+        }
+
+        impl<T> Iterator for SetIter<T> {
+            type Item = $crate::$module::$Strong<T>;
+
+            fn next(&mut self) -> Option<Self::Item> {
+                self.entries
+                    .next()
+                    .map(|(raw, ())| $crate::$module::$Strong { raw })
+            }
+
+            fn size_hint(&self) -> (usize, Option<usize>) {
+                self.entries.size_hint()
+            }
+        }
+
+        impl<T> Iterator for SetDrain<T> {
+            type Item = $crate::$module::$Strong<T>;
+
+            fn next(&mut self) -> Option<Self::Item> {
+                self.entries
+                    .next()
+                    .map(|(raw, ())| $crate::$module::$Strong { raw })
+            }
+
+            fn size_hint(&self) -> (usize, Option<usize>) {
+                self.entries.size_hint()
             }
         }
     };
@@ -628,6 +922,6 @@ macro_rules! by_lookup {
     };
 }
 
-pub(crate) use {by_lookup, key_map_lookups, set_lookups};
+pub(crate) use {by_lookup, key_map_iterators, key_map_lookups, set_lookups};
 
 pub(crate) use {weak_key_map, weak_set};

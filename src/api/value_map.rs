@@ -149,6 +149,60 @@ macro_rules! weak_value_map {
                 self.len() == 0
             }
 
+            /// Removes every entry, and yields those whose value is alive (as strong
+            /// handles), as `HashMap::drain` does. The map is empty when this returns,
+            /// whether or not the iterator is used; the entries are dropped as it goes
+            /// (or with it), outside the map's lock.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
+            /// let map = WeakValueMap::new();
+            #[doc = concat!("let a = ", stringify!($Strong), "::new(1);")]
+            /// map.insert("a", a.clone());
+            /// let drained: Vec<_> = map.drain().map(|(k, v)| (k, *v)).collect();
+            /// assert_eq!(drained, [("a", 1)]);
+            /// assert!(map.is_empty());
+            /// ```
+            pub fn drain(&self) -> Drain<K, V> {
+                Drain { entries: self.core.drain() }
+            }
+
+            /// How many entries the map holds without allocating.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::WeakValueMap;")]
+            /// let map: WeakValueMap<u32, u32> = WeakValueMap::with_capacity(100);
+            /// assert!(map.capacity() >= 100);
+            /// ```
+            pub fn capacity(&self) -> usize {
+                self.core.capacity()
+            }
+
+            /// Makes room for at least `additional` more entries without allocating.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::WeakValueMap;")]
+            /// let map: WeakValueMap<u32, u32> = WeakValueMap::new();
+            /// map.reserve(10);
+            /// assert!(map.capacity() >= 10);
+            /// ```
+            pub fn reserve(&self, additional: usize) {
+                self.core.reserve(additional)
+            }
+
+            /// Gives back the memory the entries do not need. (The map also shrinks by
+            /// itself as its values die: memory follows what is alive.)
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::WeakValueMap;")]
+            /// let map: WeakValueMap<u32, u32> = WeakValueMap::with_capacity(1000);
+            /// map.shrink_to_fit();
+            /// assert!(map.capacity() < 1000);
+            /// ```
+            pub fn shrink_to_fit(&self) {
+                self.core.shrink_to_fit()
+            }
+
             /// Removes every entry.
             pub fn clear(&self) {
                 self.core.clear()
@@ -175,8 +229,8 @@ macro_rules! weak_value_map {
             /// let entries: Vec<_> = map.iter().map(|(k, v)| (k, *v)).collect();
             /// assert_eq!(entries, [("a", 1)]);
             /// ```
-            pub fn iter(&self) -> impl Iterator<Item = (K, $crate::$module::$Strong<V>)> {
-                self.core.entries().map(|(key, raw)| (key, $crate::$module::$Strong { raw }))
+            pub fn iter(&self) -> Iter<K, V> {
+                Iter { entries: self.core.entries() }
             }
 
             /// The keys of the live entries, from a snapshot.
@@ -243,6 +297,91 @@ macro_rules! weak_value_map {
             /// ```
             pub fn get_or_insert_with(&self, key: K, make: impl FnOnce() -> $crate::$module::$Strong<V>) -> $crate::$module::$Strong<V> {
                 $crate::$module::$Strong { raw: self.core.get_or_insert_with(key, || make().raw) }
+            }
+        }
+
+        /// An iterator over a [`WeakValueMap`]'s live entries, made by
+        /// [`WeakValueMap::iter`] or `for (key, value) in &map`.
+        ///
+        /// It walks a snapshot of the entries taken when it was made (so the map is not
+        /// locked while it is used, and may change meanwhile), and yields each entry
+        /// whose value is still alive when reached, as a strong handle.
+        pub struct Iter<K, V> {
+            entries: $crate::raw::table::LiveEntries<$crate::raw::value_map::EntryRef<K, V, $crate::flavor::$Flavor>>,
+        }
+
+        impl<K, V> Iterator for Iter<K, V> {
+            type Item = (K, $crate::$module::$Strong<V>);
+
+            fn next(&mut self) -> Option<Self::Item> {
+                self.entries.next().map(|(key, raw)| (key, $crate::$module::$Strong { raw }))
+            }
+
+            fn size_hint(&self) -> (usize, Option<usize>) {
+                self.entries.size_hint()
+            }
+        }
+
+        /// The entries taken out of a [`WeakValueMap`] by [`WeakValueMap::drain`],
+        /// yielding those whose value is alive when reached.
+        pub struct Drain<K, V> {
+            entries: $crate::raw::table::LiveEntries<$crate::raw::value_map::EntryRef<K, V, $crate::flavor::$Flavor>>,
+        }
+
+        impl<K, V> Iterator for Drain<K, V> {
+            type Item = (K, $crate::$module::$Strong<V>);
+
+            fn next(&mut self) -> Option<Self::Item> {
+                self.entries.next().map(|(key, raw)| (key, $crate::$module::$Strong { raw }))
+            }
+
+            fn size_hint(&self) -> (usize, Option<usize>) {
+                self.entries.size_hint()
+            }
+        }
+
+        impl<'a, K, V, S> IntoIterator for &'a WeakValueMap<K, V, S>
+        where
+            K: Eq + ::core::hash::Hash + Clone,
+            S: ::core::hash::BuildHasher,
+        {
+            type Item = (K, $crate::$module::$Strong<V>);
+            type IntoIter = Iter<K, V>;
+
+            /// [`WeakValueMap::iter`]: `for (key, value) in &map`.
+            fn into_iter(self) -> Iter<K, V> {
+                self.iter()
+            }
+        }
+
+        impl<K, V, S1, S2> PartialEq<WeakValueMap<K, V, S2>> for WeakValueMap<K, V, S1>
+        where
+            K: Eq + ::core::hash::Hash + Clone,
+            V: PartialEq,
+            S1: ::core::hash::BuildHasher,
+            S2: ::core::hash::BuildHasher,
+        {
+            /// Whether the two maps have the same live entries, values compared by `==`
+            /// (Python's `dict(a.items()) == dict(b.items())`): from snapshots, so
+            /// values dying meanwhile may make it `false`.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
+            #[doc = concat!("let (one, uno) = (", stringify!($Strong), "::new(1), ", stringify!($Strong), "::new(1));")]
+            /// let (a, b) = (WeakValueMap::new(), WeakValueMap::new());
+            /// a.insert("k", one.clone());
+            /// b.insert("k", uno.clone());
+            /// assert!(a == b); // equal values, even as different objects
+            /// drop(uno);
+            /// assert!(a != b);
+            /// ```
+            fn eq(&self, other: &WeakValueMap<K, V, S2>) -> bool {
+                let mine: Vec<_> = self.iter().collect();
+                let theirs = other.iter().count();
+                mine.len() == theirs
+                    && mine
+                        .iter()
+                        .all(|(key, value)| other.get(key).is_some_and(|v| *v == **value))
             }
         }
 

@@ -27,7 +27,9 @@ use hashbrown::HashTable;
 use crate::flavor::Flavor;
 use crate::raw::guarded::{drop_each, Guarded, Removal};
 use crate::raw::strong::RawRc;
-use crate::raw::table::{shrink_if_sparse, take, take_any, take_both, Hashed};
+use crate::raw::table::{
+    shrink_if_sparse, take, take_any, take_both, Hashed, LiveEntries, Upgrade,
+};
 use crate::raw::weak::RawWeak;
 
 /// How keys are compared, and found from a lookup's probe of type `Q` (by default a
@@ -127,6 +129,18 @@ impl<K, F: Flavor> Drop for Graveyard<K, F> {
         }
         let few = self.few.iter_mut().filter_map(Option::take);
         drop_each(few.chain(self.more.drain(..)), core::any::type_name::<K>());
+    }
+}
+
+/// An entry copied or taken out of the table: its key's reference and its value.
+pub(crate) struct SlotRef<K, V, F: Flavor>(RawWeak<K, F>, V);
+
+impl<K, V, F: Flavor> Upgrade for SlotRef<K, V, F> {
+    type Live = (RawRc<K, F>, V);
+
+    fn upgrade(self) -> Option<(RawRc<K, F>, V)> {
+        let SlotRef(key, value) = self;
+        key.upgrade().map(|key| (key, value))
     }
 }
 
@@ -338,13 +352,42 @@ where
     }
 
     /// A snapshot of the entries with live keys: (key, value clone).
-    pub(crate) fn entries(&self) -> impl Iterator<Item = (RawRc<K, F>, V)>
+    pub(crate) fn entries(&self) -> LiveEntries<SlotRef<K, V, F>>
     where
         V: Clone,
     {
-        self.snapshot()
+        let pairs = self
+            .snapshot()
             .into_iter()
-            .filter_map(|(_, key, value)| key.upgrade().map(|key| (key, value)))
+            .map(|(_, key, value)| SlotRef(key, value));
+        LiveEntries::new(pairs.collect())
+    }
+
+    /// Takes every entry out; those with live keys are yielded, after the lock is
+    /// released.
+    pub(crate) fn drain(&self) -> LiveEntries<SlotRef<K, V, F>> {
+        let mut all = Vec::new();
+        self.with_table(|table, _| {
+            all.reserve_exact(table.len());
+            all.extend(table.drain().map(|slot| SlotRef(slot.key, slot.value)));
+            shrink_if_sparse(table);
+        });
+        LiveEntries::new(all)
+    }
+
+    /// How many entries the table holds without growing.
+    pub(crate) fn capacity(&self) -> usize {
+        self.with_table(|table, _| table.capacity())
+    }
+
+    /// Makes room for `additional` more entries.
+    pub(crate) fn reserve(&self, additional: usize) {
+        self.with_table(|table, _| table.reserve(additional, Hashed::hash));
+    }
+
+    /// Gives back the memory the entries do not use.
+    pub(crate) fn shrink_to_fit(&self) {
+        self.with_table(|table, _| table.shrink_to_fit(Hashed::hash));
     }
 
     /// The key references held (Python's `keyrefs`); some may be dead.

@@ -51,3 +51,39 @@ pub(crate) fn shrink_if_sparse<E: Hashed>(table: &mut HashTable<E>) {
         table.shrink_to((table.len() * 2).max(SMALL), E::hash);
     }
 }
+
+/// An entry taken out of a table, or copied from it, holding a weak reference that may
+/// still be upgraded.
+pub(crate) trait Upgrade {
+    /// The entry with its referent alive: a strong handle in place of the weak one.
+    type Live;
+    /// The live entry, or `None` if the referent died (the entry is then dropped).
+    fn upgrade(self) -> Option<Self::Live>;
+}
+
+/// Entries copied or taken out of a table, walked after the lock is released: each is
+/// upgraded when reached, and those whose referent died meanwhile are skipped. What
+/// is left when it is dropped is dropped then (user code, outside any lock).
+pub(crate) struct LiveEntries<E> {
+    entries: std::vec::IntoIter<E>,
+}
+
+impl<E> LiveEntries<E> {
+    pub(crate) fn new(entries: Vec<E>) -> Self {
+        LiveEntries {
+            entries: entries.into_iter(),
+        }
+    }
+}
+
+impl<E: Upgrade> Iterator for LiveEntries<E> {
+    type Item = E::Live;
+
+    fn next(&mut self) -> Option<E::Live> {
+        self.entries.by_ref().find_map(Upgrade::upgrade)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.entries.len()))
+    }
+}

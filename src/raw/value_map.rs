@@ -32,7 +32,9 @@ use hashbrown::HashTable;
 use crate::flavor::Flavor;
 use crate::raw::guarded::{drop_each, Guarded, Removal};
 use crate::raw::strong::RawRc;
-use crate::raw::table::{shrink_if_sparse, take, take_any, take_both, Hashed};
+use crate::raw::table::{
+    shrink_if_sparse, take, take_any, take_both, Hashed, LiveEntries, Upgrade,
+};
 use crate::raw::weak::RawWeak;
 
 /// An entry.
@@ -280,13 +282,41 @@ where
 
     /// The live entries, from a snapshot: values that die while it is walked are
     /// skipped; entries added meanwhile are not seen.
-    pub(crate) fn entries(&self) -> impl Iterator<Item = (K, RawRc<V, F>)>
+    pub(crate) fn entries(&self) -> LiveEntries<EntryRef<K, V, F>>
     where
         K: Clone,
     {
-        self.snapshot()
+        let pairs = self
+            .snapshot()
             .into_iter()
-            .filter_map(|(_, key, weak)| weak.upgrade().map(|value| (key, value)))
+            .map(|(_, key, weak)| EntryRef(key, weak));
+        LiveEntries::new(pairs.collect())
+    }
+
+    /// Takes every entry out; the live ones are yielded, after the lock is released.
+    pub(crate) fn drain(&self) -> LiveEntries<EntryRef<K, V, F>> {
+        let mut all = Vec::new();
+        self.with_table(|table| {
+            all.reserve_exact(table.len());
+            all.extend(table.drain().map(|entry| EntryRef(entry.key, entry.value)));
+            shrink_if_sparse(table);
+        });
+        LiveEntries::new(all)
+    }
+
+    /// How many entries the table holds without growing.
+    pub(crate) fn capacity(&self) -> usize {
+        self.with_table(|table| table.capacity())
+    }
+
+    /// Makes room for `additional` more entries.
+    pub(crate) fn reserve(&self, additional: usize) {
+        self.with_table(|table| table.reserve(additional, Hashed::hash));
+    }
+
+    /// Gives back the memory the entries do not use.
+    pub(crate) fn shrink_to_fit(&self) {
+        self.with_table(|table| table.shrink_to_fit(Hashed::hash));
     }
 
     /// The weak references held (Python's `valuerefs`); some may be dead.
@@ -330,6 +360,18 @@ where
                 return Some((entry.key, value));
             }
         }
+    }
+}
+
+/// An entry copied or taken out of the table: its key and its value's reference.
+pub(crate) struct EntryRef<K, V, F: Flavor>(K, RawWeak<V, F>);
+
+impl<K, V, F: Flavor> Upgrade for EntryRef<K, V, F> {
+    type Live = (K, RawRc<V, F>);
+
+    fn upgrade(self) -> Option<(K, RawRc<V, F>)> {
+        let EntryRef(key, weak) = self;
+        weak.upgrade().map(|value| (key, value))
     }
 }
 

@@ -1,4 +1,7 @@
-//! `rc::WeakKeyMap`, `rc::PtrWeakKeyMap`, `rc::WeakSet`, `rc::PtrWeakSet`.
+//! The weak-key maps and weak sets of `rc` ([`WeakKeyMap`], [`PtrWeakKeyMap`],
+//! [`WeakSet`], [`PtrWeakSet`], also at `rc`'s top level) and their iterators.
+
+crate::api::key_map::key_map_iterators!(rc, Rc, Local);
 
 crate::api::key_map::weak_key_map!(
     rc, Rc, Local, WeakKeyMap, crate::raw::key_map::ByValue,

@@ -1,4 +1,7 @@
-//! `sync::WeakKeyMap`, `sync::PtrWeakKeyMap`, `sync::WeakSet`, `sync::PtrWeakSet`.
+//! The weak-key maps and weak sets of `sync` ([`WeakKeyMap`], [`PtrWeakKeyMap`],
+//! [`WeakSet`], [`PtrWeakSet`], also at `sync`'s top level) and their iterators.
+
+crate::api::key_map::key_map_iterators!(sync, Arc, Atomic);
 
 crate::api::key_map::weak_key_map!(
     sync, Arc, Atomic, WeakKeyMap, crate::raw::key_map::ByValue,
@@ -47,3 +50,22 @@ unsafe impl<T: Send + Sync, S: Send + Sync> Sync for WeakSet<T, S> {}
 unsafe impl<T: Send + Sync, S: Send + Sync> Send for PtrWeakSet<T, S> {}
 // SAFETY: as above.
 unsafe impl<T: Send + Sync, S: Send + Sync> Sync for PtrWeakSet<T, S> {}
+
+// SAFETY: the iterators own `sync` weak references to the keys and the values (of a
+// set: none), and do nothing else: they are `Send` when `sync::Weak<K>` is (`K: Send +
+// Sync`) and values are, and `Sync` likewise (they are only used through `&mut`).
+unsafe impl<K: Send + Sync, V: Send> Send for Iter<K, V> {}
+// SAFETY: as above.
+unsafe impl<K: Send + Sync, V: Sync> Sync for Iter<K, V> {}
+// SAFETY: as above.
+unsafe impl<K: Send + Sync, V: Send> Send for Drain<K, V> {}
+// SAFETY: as above.
+unsafe impl<K: Send + Sync, V: Sync> Sync for Drain<K, V> {}
+// SAFETY: as above, with no values.
+unsafe impl<T: Send + Sync> Send for SetIter<T> {}
+// SAFETY: as above.
+unsafe impl<T: Send + Sync> Sync for SetIter<T> {}
+// SAFETY: as above.
+unsafe impl<T: Send + Sync> Send for SetDrain<T> {}
+// SAFETY: as above.
+unsafe impl<T: Send + Sync> Sync for SetDrain<T> {}

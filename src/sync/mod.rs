@@ -49,10 +49,10 @@
 //! ```
 
 mod finalize;
-mod key_map;
+pub mod key_map;
 mod proxy;
 mod strong;
-mod value_map;
+pub mod value_map;
 mod weak;
 mod weak_method;
 

@@ -1,4 +1,5 @@
-//! `sync::WeakValueMap`.
+//! The weak-valued map of `sync` ([`WeakValueMap`], also at `sync`'s top level) and its
+//! iterators.
 
 crate::api::value_map::weak_value_map!(sync, Arc, Atomic, Send + Sync + 'static);
 
@@ -10,3 +11,14 @@ crate::api::value_map::weak_value_map!(sync, Arc, Atomic, Send + Sync + 'static)
 unsafe impl<K: Send + Sync, V: Send + Sync, S: Send + Sync> Send for WeakValueMap<K, V, S> {}
 // SAFETY: as above; every method takes `&self` and goes through the mutex.
 unsafe impl<K: Send + Sync, V: Send + Sync, S: Send + Sync> Sync for WeakValueMap<K, V, S> {}
+
+// SAFETY: the iterators own keys and `sync` weak references to the values, and do
+// nothing else: they are `Send` when keys are and `sync::Weak<V>` is (`V: Send +
+// Sync`), and `Sync` likewise (they are only used through `&mut`).
+unsafe impl<K: Send, V: Send + Sync> Send for Iter<K, V> {}
+// SAFETY: as above.
+unsafe impl<K: Sync, V: Send + Sync> Sync for Iter<K, V> {}
+// SAFETY: as above.
+unsafe impl<K: Send, V: Send + Sync> Send for Drain<K, V> {}
+// SAFETY: as above.
+unsafe impl<K: Sync, V: Send + Sync> Sync for Drain<K, V> {}

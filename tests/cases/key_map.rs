@@ -344,3 +344,61 @@ fn lookups_by_a_borrowed_form_of_the_key() {
     boxed.insert(&bytes, 7);
     assert_eq!(boxed.get(&[1u8, 2][..]), Some(7), "a slice for Vec keys");
 }
+
+#[test]
+fn key_map_and_set_iterate_by_reference_drain_and_compare() {
+    let map = WeakKeyMap::new();
+    let (a, b) = (Rc::new(1), Rc::new(2));
+    map.insert(&a, "a");
+    map.insert(&b, "b");
+    let mut seen: Vec<_> = (&map).into_iter().map(|(k, v)| (*k, v)).collect();
+    seen.sort();
+    assert_eq!(seen, [(1, "a"), (2, "b")]);
+    let other = WeakKeyMap::new();
+    other.insert(&Rc::clone(&a), "a");
+    assert!(map != other);
+    other.insert(&b, "b");
+    assert!(map == other);
+    let mut drained: Vec<_> = map.drain().map(|(k, v)| (*k, v)).collect();
+    drained.sort();
+    assert_eq!(drained, [(1, "a"), (2, "b")]);
+    assert!(map.is_empty());
+    map.reserve(64);
+    assert!(map.capacity() >= 64);
+    map.shrink_to_fit();
+    assert!(map.capacity() < 64);
+
+    let set = WeakSet::new();
+    set.add(&a);
+    set.add(&b);
+    let mut items: Vec<i32> = Vec::new();
+    for x in &set {
+        items.push(*x);
+    }
+    items.sort();
+    assert_eq!(items, [1, 2]);
+    let same = WeakSet::new();
+    same.add(&a);
+    assert!(set != same);
+    same.add(&b);
+    assert!(set == same);
+    let drained: Vec<i32> = same.drain().map(|x| *x).collect();
+    assert_eq!(drained.len(), 2);
+    assert!(same.is_empty());
+}
+
+#[test]
+fn set_algebra_with_any_hasher() {
+    use std::hash::BuildHasherDefault;
+    type Fixed = BuildHasherDefault<std::collections::hash_map::DefaultHasher>;
+    let (a, b, c) = (Rc::new(1), Rc::new(2), Rc::new(3));
+    let left = WeakSet::new();
+    left.add(&a);
+    left.add(&b);
+    let right: WeakSet<i32, Fixed> = WeakSet::with_hasher(Fixed::default());
+    right.add(&b);
+    right.add(&c);
+    let mut sym: Vec<i32> = left.symmetric_difference(&right).iter().map(|x| *x).collect();
+    sym.sort();
+    assert_eq!(sym, [1, 3]);
+}

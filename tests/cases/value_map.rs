@@ -282,3 +282,68 @@ fn inserting_the_last_strong_handle_keeps_nothing() {
     assert!(map.insert("temp", Rc::new(Object(1))).is_none());
     assert!(map.is_empty(), "d[k] = C() keeps nothing, as in Python");
 }
+
+// Issue #17, point 3: what `HashMap` users reach for.
+
+#[test]
+fn value_map_iterates_by_reference_and_drains() {
+    let map = WeakValueMap::new();
+    let (a, b) = (Rc::new(1), Rc::new(2));
+    map.insert("a", a.clone());
+    map.insert("b", b.clone());
+    let mut seen: Vec<_> = Vec::new();
+    for (key, value) in &map {
+        seen.push((key, *value));
+    }
+    seen.sort();
+    assert_eq!(seen, [("a", 1), ("b", 2)]);
+
+    // A value that dies after the drain took its entry out is skipped.
+    let mut drain = map.drain();
+    assert!(map.is_empty(), "drained at once, before the iterator is used");
+    drop(b);
+    let drained: Vec<_> = drain.by_ref().map(|(k, v)| (k, *v)).collect();
+    assert_eq!(drained, [("a", 1)]);
+    assert!(drain.next().is_none());
+    // An unused drain empties the map too.
+    map.insert("a", a.clone());
+    drop(map.drain());
+    assert!(map.is_empty());
+}
+
+#[test]
+fn value_map_capacity_reserve_shrink() {
+    let map: WeakValueMap<u32, u32> = WeakValueMap::new();
+    map.reserve(100);
+    assert!(map.capacity() >= 100);
+    map.shrink_to_fit();
+    assert!(map.capacity() < 100);
+    let values: Vec<_> = (0..50).map(Rc::new).collect();
+    for (i, v) in values.iter().enumerate() {
+        map.insert(i as u32, v.clone());
+    }
+    map.shrink_to_fit();
+    assert!(map.capacity() >= 50);
+    assert_eq!(map.len(), 50);
+}
+
+#[test]
+fn value_maps_compare_by_live_entries() {
+    use std::collections::hash_map::RandomState;
+    use std::hash::BuildHasherDefault;
+    type Fixed = BuildHasherDefault<std::collections::hash_map::DefaultHasher>;
+    let a: WeakValueMap<&str, i32, RandomState> = WeakValueMap::new();
+    let b: WeakValueMap<&str, i32, Fixed> = WeakValueMap::with_hasher(Fixed::default());
+    let (one, uno) = (Rc::new(1), Rc::new(1));
+    assert!(a == b, "both empty");
+    a.insert("k", one.clone());
+    assert!(a != b);
+    b.insert("k", uno.clone());
+    assert!(a == b, "equal values, different objects, different hashers");
+    let two = Rc::new(2);
+    b.insert("k", two.clone());
+    assert!(a != b);
+    drop(two);
+    drop(one);
+    assert!(a == b, "both empty again: dead entries do not count");
+}
