@@ -13,6 +13,9 @@ use weakrefs::rc::{
     WeakSet, WeakValueMap,
 };
 
+// The flavour's `value_map::Entry`, for the shared cases.
+use weakrefs::rc::value_map::Entry;
+
 include!("cases/prelude.rs");
 include!("cases/callbacks.rs");
 include!("cases/finalize.rs");

@@ -9,6 +9,9 @@ use weakrefs::sync::{
     WeakSet, WeakValueMap,
 };
 
+// The flavour's `value_map::Entry`, for the shared cases.
+use weakrefs::sync::value_map::Entry;
+
 include!("cases/prelude.rs");
 include!("cases/callbacks.rs");
 include!("cases/finalize.rs");

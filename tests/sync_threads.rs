@@ -465,7 +465,7 @@ mod value_map {
         let map = WeakValueMap::new();
         let (tx, dropper) = dropper();
         for i in 0..ROUNDS as u64 * 10 {
-            let x = map.get_or_insert_with(10, || Arc::new(i));
+            let x = map.get_or_insert_with(&10, || Arc::new(i));
             assert!(
                 *x <= i,
                 "setdefault gave a value, the live one or the new one"

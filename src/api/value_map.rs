@@ -288,15 +288,47 @@ macro_rules! weak_value_map {
             /// returned instead and `make()`'s is dropped.
             #[doc = $crate::api::sync_only!($module, " The same holds for a value inserted by another thread meanwhile.")]
             ///
+            ///
+            /// `key` is borrowed (any borrowed form of the key type, as for `get`): a hit
+            /// allocates nothing; a miss makes the key with `to_owned`.
+            ///
             /// ```
             #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
-            /// let interned = WeakValueMap::new();
-            #[doc = concat!("let a = interned.get_or_insert_with(\"x\".to_owned(), || ", stringify!($Strong), "::new(\"x\".to_owned()));")]
-            #[doc = concat!("let b = interned.get_or_insert_with(\"x\".to_owned(), || unreachable!());")]
+            /// let interned: WeakValueMap<String, String> = WeakValueMap::new();
+            #[doc = concat!("let a = interned.get_or_insert_with(\"x\", || ", stringify!($Strong), "::new(\"x\".to_owned()));")]
+            /// let b = interned.get_or_insert_with("x", || unreachable!()); // a hit: no allocation
             #[doc = concat!("assert!(", stringify!($Strong), "::ptr_eq(&a, &b));")]
             /// ```
-            pub fn get_or_insert_with(&self, key: K, make: impl FnOnce() -> $crate::$module::$Strong<V>) -> $crate::$module::$Strong<V> {
+            pub fn get_or_insert_with<Q>(&self, key: &Q, make: impl FnOnce() -> $crate::$module::$Strong<V>) -> $crate::$module::$Strong<V>
+            where
+                K: ::core::borrow::Borrow<Q>,
+                Q: ::core::hash::Hash + Eq + ::std::borrow::ToOwned<Owned = K> + ?Sized,
+            {
                 $crate::$module::$Strong { raw: self.core.get_or_insert_with(key, || make().raw) }
+            }
+
+            /// The entry for `key`, to read, insert or update in place, as `HashMap`'s.
+            ///
+            /// The entry reflects the map when `entry` was called: an occupied entry holds
+            /// a strong handle to the value (which keeps it alive meanwhile); a vacant one
+            /// re-checks when it inserts, as [`get_or_insert_with`](Self::get_or_insert_with)
+            /// does. The map is not locked between the calls, so user code may run and use
+            /// the map in between.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
+            /// use std::sync::atomic::{AtomicU32, Ordering::SeqCst};
+            ///
+            /// let counters: WeakValueMap<&str, AtomicU32> = WeakValueMap::new();
+            #[doc = concat!("let a = counters.entry(\"a\").or_insert_with(|| ", stringify!($Strong), "::new(AtomicU32::new(0)));")]
+            /// counters.entry("a").and_modify(|c| { c.fetch_add(1, SeqCst); });
+            /// assert_eq!(a.load(SeqCst), 1);
+            /// ```
+            pub fn entry(&self, key: K) -> $crate::$module::value_map::Entry<'_, K, V, S> {
+                match self.get(&key) {
+                    Some(value) => $crate::$module::value_map::Entry::Occupied($crate::$module::value_map::OccupiedEntry { map: self, key, value }),
+                    None => $crate::$module::value_map::Entry::Vacant($crate::$module::value_map::VacantEntry { map: self, key }),
+                }
             }
         }
 
@@ -337,6 +369,211 @@ macro_rules! weak_value_map {
 
             fn size_hint(&self) -> (usize, Option<usize>) {
                 self.entries.size_hint()
+            }
+        }
+
+        /// A view into one key's place in a [`WeakValueMap`], made by
+        /// [`WeakValueMap::entry`]: occupied by a live value, or vacant.
+        pub enum Entry<'a, K, V, S> {
+            /// A live value is under the key (held strongly by the entry).
+            Occupied(OccupiedEntry<'a, K, V, S>),
+            /// No live value is under the key.
+            Vacant(VacantEntry<'a, K, V, S>),
+        }
+
+        /// An [`Entry`] with a live value, which it holds strongly.
+        pub struct OccupiedEntry<'a, K, V, S> {
+            map: &'a WeakValueMap<K, V, S>,
+            key: K,
+            value: $crate::$module::$Strong<V>,
+        }
+
+        /// An [`Entry`] with no live value.
+        pub struct VacantEntry<'a, K, V, S> {
+            map: &'a WeakValueMap<K, V, S>,
+            key: K,
+        }
+
+        impl<'a, K, V, S> Entry<'a, K, V, S>
+        where
+            K: Eq + ::core::hash::Hash + $($bound)+,
+            V: $($bound)+,
+            S: ::core::hash::BuildHasher + $($bound)+,
+        {
+            /// The entry's key.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::WeakValueMap;")]
+            /// let map: WeakValueMap<&str, u8> = WeakValueMap::new();
+            /// assert_eq!(*map.entry("k").key(), "k");
+            /// ```
+            pub fn key(&self) -> &K {
+                match self {
+                    Entry::Occupied(entry) => entry.key(),
+                    Entry::Vacant(entry) => entry.key(),
+                }
+            }
+
+            /// The live value, or `value`, inserted. The map holds the value weakly: keep
+            /// the returned handle (or another) to keep it.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
+            /// let map = WeakValueMap::new();
+            #[doc = concat!("let one = map.entry(\"k\").or_insert(", stringify!($Strong), "::new(1));")]
+            #[doc = concat!("let still = map.entry(\"k\").or_insert(", stringify!($Strong), "::new(2));")]
+            /// assert_eq!((*one, *still), (1, 1));
+            /// ```
+            pub fn or_insert(self, value: $crate::$module::$Strong<V>) -> $crate::$module::$Strong<V> {
+                self.or_insert_with(|| value)
+            }
+
+            /// The live value, or `make()`'s, inserted (`make` runs only if the entry is
+            /// vacant; if a live value was inserted meanwhile, that one is returned).
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
+            /// let map = WeakValueMap::new();
+            #[doc = concat!("let made = map.entry(\"k\").or_insert_with(|| ", stringify!($Strong), "::new(\"made\"));")]
+            /// assert_eq!(*made, "made");
+            /// let again = map.entry("k").or_insert_with(|| unreachable!());
+            #[doc = concat!("assert!(", stringify!($Strong), "::ptr_eq(&made, &again));")]
+            /// ```
+            pub fn or_insert_with(self, make: impl FnOnce() -> $crate::$module::$Strong<V>) -> $crate::$module::$Strong<V> {
+                match self {
+                    Entry::Occupied(entry) => entry.value,
+                    Entry::Vacant(VacantEntry { map, key }) => {
+                        $crate::$module::$Strong { raw: map.core.get_or_insert_with_key(key, || make().raw) }
+                    }
+                }
+            }
+
+            /// Runs `f` on the live value, if there is one; returns the entry.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
+            /// use std::sync::atomic::{AtomicU32, Ordering::SeqCst};
+            /// let map = WeakValueMap::new();
+            #[doc = concat!("let hits = ", stringify!($Strong), "::new(AtomicU32::new(0));")]
+            /// map.insert("page", hits.clone());
+            /// map.entry("page").and_modify(|h| { h.fetch_add(1, SeqCst); });
+            /// map.entry("other").and_modify(|_| unreachable!());
+            /// assert_eq!(hits.load(SeqCst), 1);
+            /// ```
+            pub fn and_modify(self, f: impl FnOnce(&$crate::$module::$Strong<V>)) -> Self {
+                if let Entry::Occupied(entry) = &self {
+                    f(&entry.value);
+                }
+                self
+            }
+        }
+
+        impl<'a, K, V, S> OccupiedEntry<'a, K, V, S>
+        where
+            K: Eq + ::core::hash::Hash + $($bound)+,
+            V: $($bound)+,
+            S: ::core::hash::BuildHasher + $($bound)+,
+        {
+            /// The entry's key.
+            pub fn key(&self) -> &K {
+                &self.key
+            }
+
+            /// The live value.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
+            #[doc = concat!("use weakrefs::", stringify!($module), "::value_map::Entry;")]
+            /// let map = WeakValueMap::new();
+            #[doc = concat!("let v = ", stringify!($Strong), "::new(7);")]
+            /// map.insert("k", v.clone());
+            /// if let Entry::Occupied(entry) = map.entry("k") {
+            ///     assert_eq!(**entry.get(), 7);
+            /// }
+            /// ```
+            pub fn get(&self) -> &$crate::$module::$Strong<V> {
+                &self.value
+            }
+
+            /// The live value, as a strong handle.
+            pub fn into_value(self) -> $crate::$module::$Strong<V> {
+                self.value
+            }
+
+            /// Puts `value` under the key; returns the value it replaced. (The key is
+            /// cloned for the map: the entry keeps its own.)
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
+            #[doc = concat!("use weakrefs::", stringify!($module), "::value_map::Entry;")]
+            /// let map = WeakValueMap::new();
+            #[doc = concat!("let (old, new) = (", stringify!($Strong), "::new(1), ", stringify!($Strong), "::new(2));")]
+            /// map.insert("k", old.clone());
+            /// if let Entry::Occupied(mut entry) = map.entry("k") {
+            ///     assert_eq!(*entry.insert(new.clone()), 1);
+            /// }
+            /// assert_eq!(map.get("k").as_deref(), Some(&2));
+            /// ```
+            pub fn insert(&mut self, value: $crate::$module::$Strong<V>) -> $crate::$module::$Strong<V>
+            where
+                K: Clone,
+            {
+                drop(self.map.insert(self.key.clone(), value.clone()));
+                ::core::mem::replace(&mut self.value, value)
+            }
+
+            /// Removes the entry (if it still holds this value's key); returns the value.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
+            #[doc = concat!("use weakrefs::", stringify!($module), "::value_map::Entry;")]
+            /// let map = WeakValueMap::new();
+            #[doc = concat!("let v = ", stringify!($Strong), "::new(7);")]
+            /// map.insert("k", v.clone());
+            /// if let Entry::Occupied(entry) = map.entry("k") {
+            ///     assert_eq!(*entry.remove(), 7);
+            /// }
+            /// assert!(map.is_empty());
+            /// ```
+            pub fn remove(self) -> $crate::$module::$Strong<V> {
+                drop(self.map.remove(&self.key));
+                self.value
+            }
+        }
+
+        impl<'a, K, V, S> VacantEntry<'a, K, V, S>
+        where
+            K: Eq + ::core::hash::Hash + $($bound)+,
+            V: $($bound)+,
+            S: ::core::hash::BuildHasher + $($bound)+,
+        {
+            /// The entry's key.
+            pub fn key(&self) -> &K {
+                &self.key
+            }
+
+            /// The key, taken back.
+            pub fn into_key(self) -> K {
+                self.key
+            }
+
+            /// Puts `value` under the key (replacing a value inserted meanwhile, as
+            /// [`WeakValueMap::insert`] does); returns it.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
+            #[doc = concat!("use weakrefs::", stringify!($module), "::value_map::Entry;")]
+            /// let map = WeakValueMap::new();
+            /// if let Entry::Vacant(entry) = map.entry("k") {
+            #[doc = concat!("    let v = entry.insert(", stringify!($Strong), "::new(1));")]
+            ///     assert_eq!(map.get("k").as_deref(), Some(&1));
+            ///     drop(v); // the map holds it weakly
+            /// }
+            /// assert!(map.is_empty());
+            /// ```
+            pub fn insert(self, value: $crate::$module::$Strong<V>) -> $crate::$module::$Strong<V> {
+                drop(self.map.insert(self.key, value.clone()));
+                value
             }
         }
 

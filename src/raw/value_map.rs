@@ -198,8 +198,28 @@ where
 
     /// Python's `setdefault`: the live value under `key`, or `make()`'s, inserted.
     /// `make` runs without the lock held; if another thread inserts meanwhile, its
-    /// value wins and `make()`'s result is dropped.
-    pub(crate) fn get_or_insert_with(
+    /// value wins and `make()`'s result is dropped. The key is made from `key` (by
+    /// `to_owned`) only on a miss.
+    pub(crate) fn get_or_insert_with<Q>(
+        &self,
+        key: &Q,
+        make: impl FnOnce() -> RawRc<V, F>,
+    ) -> RawRc<V, F>
+    where
+        K: Borrow<Q> + 'static,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+        V: 'static,
+        S: 'static,
+    {
+        if let Some(found) = self.get(key) {
+            return found;
+        }
+        let value = make();
+        self.insert_unless_live(key.to_owned(), value)
+    }
+
+    /// [`get_or_insert_with`](Self::get_or_insert_with) with the key already owned.
+    pub(crate) fn get_or_insert_with_key(
         &self,
         key: K,
         make: impl FnOnce() -> RawRc<V, F>,
@@ -213,6 +233,17 @@ where
             return found;
         }
         let value = make();
+        self.insert_unless_live(key, value)
+    }
+
+    /// Inserts `key -> value` unless a live value is under `key` already (put there
+    /// since the caller looked); returns the value under `key` afterwards.
+    fn insert_unless_live(&self, key: K, value: RawRc<V, F>) -> RawRc<V, F>
+    where
+        K: 'static,
+        V: 'static,
+        S: 'static,
+    {
         let hash = self.hash(&key);
         // Slots, as in `insert`.
         let mut key = Some(key);

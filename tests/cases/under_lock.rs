@@ -129,7 +129,7 @@ fn value_map_get_or_insert_with_whose_make_drops_and_inserts() {
     map.insert(Hooked(2), two.clone());
     let (m, also_one) = (map.clone(), one.clone());
     let three = Rc::new(3);
-    let made = map.get_or_insert_with(Hooked(3), move || {
+    let made = map.get_or_insert_with(&Hooked(3), move || {
         // `make` runs without the lock: it may use the map and drop its values.
         drop(two);
         m.insert(Hooked(4), also_one);
@@ -495,7 +495,7 @@ fn value_map_get_or_insert_with_whose_eq_panics_drops_the_new_key_after_the_lock
     on_next_drop(record_len(&seen, move || m.len()));
     let made = Rc::new(2);
     let got = catch_unwind(AssertUnwindSafe(|| {
-        map.get_or_insert_with(Rigged(2), || made.clone())
+        map.get_or_insert_with(&Rigged(2), || made.clone())
     }));
     assert!(got.is_err(), "the panic propagates");
     assert_eq!(seen.load(SeqCst), 1, "the new key's Drop did not see the map");

@@ -347,3 +347,70 @@ fn value_maps_compare_by_live_entries() {
     drop(one);
     assert!(a == b, "both empty again: dead entries do not count");
 }
+
+/// A key that counts its clones: `get_or_insert_with` must not make one on a hit.
+#[derive(PartialEq, Eq, Hash, Debug)]
+struct CountedKey(u32);
+
+static KEY_CLONES: AtomicUsize = AtomicUsize::new(0);
+
+impl Clone for CountedKey {
+    fn clone(&self) -> Self {
+        KEY_CLONES.fetch_add(1, SeqCst);
+        CountedKey(self.0)
+    }
+}
+
+#[test]
+fn value_map_get_or_insert_with_borrows_its_key_and_clones_only_on_a_miss() {
+    // Issue #17, point 2. (The only test that clones `CountedKey`s.)
+    let map = WeakValueMap::new();
+    let before = KEY_CLONES.load(SeqCst);
+    let a = map.get_or_insert_with(&CountedKey(1), || Rc::new("a"));
+    assert_eq!(KEY_CLONES.load(SeqCst), before + 1, "a miss makes the key once");
+    for _ in 0..10 {
+        let hit = map.get_or_insert_with(&CountedKey(1), || unreachable!());
+        assert!(Rc::ptr_eq(&hit, &a));
+    }
+    assert_eq!(KEY_CLONES.load(SeqCst), before + 1, "hits make no key");
+    // String keys looked up by `&str`.
+    let strings: WeakValueMap<String, u8> = WeakValueMap::new();
+    let v = strings.get_or_insert_with("k", || Rc::new(1));
+    assert!(Rc::ptr_eq(&strings.get_or_insert_with("k", || Rc::new(2)), &v));
+}
+
+#[test]
+fn value_map_entry_api() {
+    let map = WeakValueMap::new();
+    let one = map.entry("k").or_insert(Rc::new(1));
+    assert_eq!(*one, 1);
+    assert_eq!(*map.entry("k").or_insert_with(|| unreachable!()), 1);
+    assert_eq!(*map.entry("k").key(), "k");
+    match map.entry("k") {
+        Entry::Occupied(mut entry) => {
+            assert_eq!(**entry.get(), 1);
+            let two = Rc::new(2);
+            assert_eq!(*entry.insert(two.clone()), 1);
+            assert_eq!(map.get("k").as_deref(), Some(&2));
+            assert_eq!(*entry.remove(), 2);
+            assert!(map.is_empty());
+            drop(two);
+        }
+        Entry::Vacant(_) => panic!("occupied"),
+    }
+    // A dead value makes the entry vacant.
+    drop(one);
+    match map.entry("k") {
+        Entry::Vacant(entry) => {
+            assert_eq!(*entry.key(), "k");
+            let three = entry.insert(Rc::new(3));
+            assert_eq!(map.get("k").as_deref(), Some(&3));
+            drop(three);
+            assert!(map.is_empty(), "the map holds it weakly");
+        }
+        Entry::Occupied(_) => panic!("vacant"),
+    }
+    let mut ran = false;
+    map.entry("absent").and_modify(|_| ran = true);
+    assert!(!ran);
+}
