@@ -47,6 +47,23 @@ pub struct CallbackPanic {
 
 impl CallbackPanic {
     /// Where the panic came from.
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use weakrefs::rc::Rc;
+    /// use weakrefs::{PanicSource, CallbackPanic};
+    ///
+    /// let seen = Arc::new(Mutex::new(Vec::new()));
+    /// let log = seen.clone();
+    /// weakrefs::set_panic_handler(move |p: &CallbackPanic| {
+    ///     log.lock().unwrap().push(p.source());
+    /// });
+    /// let obj = Rc::new(5u8);
+    /// let _w = Rc::downgrade_with(&obj, |_| panic!("boom"));
+    /// drop(obj);
+    /// weakrefs::reset_panic_handler();
+    /// assert_eq!(*seen.lock().unwrap(), [PanicSource::WeakCallback]);
+    /// ```
     pub fn source(&self) -> PanicSource {
         self.source
     }
@@ -55,17 +72,68 @@ impl CallbackPanic {
     /// finalizer, ran the panicking code; for [`PanicSource::EntryDrop`], of the
     /// collection's keys; for [`PanicSource::DeferredDrop`], of the value whose `Drop`
     /// panicked.
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use weakrefs::rc::Rc;
+    /// use weakrefs::{PanicSource, CallbackPanic};
+    ///
+    /// let seen = Arc::new(Mutex::new(Vec::new()));
+    /// let log = seen.clone();
+    /// weakrefs::set_panic_handler(move |p: &CallbackPanic| {
+    ///     log.lock().unwrap().push(p.referent_type());
+    /// });
+    /// let obj = Rc::new(5u8);
+    /// let _w = Rc::downgrade_with(&obj, |_| panic!("boom"));
+    /// drop(obj);
+    /// weakrefs::reset_panic_handler();
+    /// assert_eq!(*seen.lock().unwrap(), ["u8"]);
+    /// ```
     pub fn referent_type(&self) -> &'static str {
         self.referent_type
     }
 
     /// The panic payload, as `catch_unwind` returns it.
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use weakrefs::rc::Rc;
+    /// use weakrefs::{PanicSource, CallbackPanic};
+    ///
+    /// let seen = Arc::new(Mutex::new(Vec::new()));
+    /// let log = seen.clone();
+    /// weakrefs::set_panic_handler(move |p: &CallbackPanic| {
+    ///     log.lock().unwrap().push(p.payload().downcast_ref::<&str>().copied());
+    /// });
+    /// let obj = Rc::new(5u8);
+    /// let _w = Rc::downgrade_with(&obj, |_| panic!("boom"));
+    /// drop(obj);
+    /// weakrefs::reset_panic_handler();
+    /// assert_eq!(*seen.lock().unwrap(), [Some("boom")]);
+    /// ```
     pub fn payload(&self) -> &(dyn Any + Send) {
         &*self.payload
     }
 
     /// The panic message, when the payload is a `&str` or a `String` (as it is for
     /// `panic!` with a message).
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use weakrefs::rc::Rc;
+    /// use weakrefs::{PanicSource, CallbackPanic};
+    ///
+    /// let seen = Arc::new(Mutex::new(Vec::new()));
+    /// let log = seen.clone();
+    /// weakrefs::set_panic_handler(move |p: &CallbackPanic| {
+    ///     log.lock().unwrap().push(p.message().map(str::to_owned));
+    /// });
+    /// let obj = Rc::new(5u8);
+    /// let _w = Rc::downgrade_with(&obj, |_| panic!("boom"));
+    /// drop(obj);
+    /// weakrefs::reset_panic_handler();
+    /// assert_eq!(*seen.lock().unwrap(), [Some("boom".to_owned())]);
+    /// ```
     pub fn message(&self) -> Option<&str> {
         if let Some(s) = self.payload.downcast_ref::<&'static str>() {
             Some(s)
@@ -147,6 +215,12 @@ where
 
 /// Restores the default handler (one line on standard error); returns the handler that
 /// was installed, if any.
+///
+/// ```
+/// weakrefs::set_panic_handler(|_| ());
+/// assert!(weakrefs::reset_panic_handler().is_some());
+/// assert!(weakrefs::reset_panic_handler().is_none(), "the default is installed");
+/// ```
 pub fn reset_panic_handler() -> Option<PanicHandler> {
     let mut slot = HANDLER.write().unwrap_or_else(|e| e.into_inner());
     slot.take()

@@ -156,6 +156,16 @@ macro_rules! finalize {
             }
 
             /// Sets the at-exit flag; no effect on a dead finalizer.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{finalize, ", stringify!($Strong), "};")]
+            #[doc = concat!("let obj = ", stringify!($Strong), "::new(());")]
+            /// let f = finalize(&obj, |()| println!("not at exit"), ());
+            /// f.set_atexit(false);
+            /// assert!(!f.atexit());
+            /// f.set_atexit(true);
+            /// assert!(f.atexit());
+            /// ```
             pub fn set_atexit(&self, atexit: bool) {
                 self.raw.set_atexit(atexit)
             }

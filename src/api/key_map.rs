@@ -64,11 +64,23 @@ macro_rules! weak_key_map {
 
         impl<K: $($kb)* 'static, V> $Name<K, V, ::std::collections::hash_map::RandomState> {
             /// An empty map.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::", stringify!($Name), ";")]
+            #[doc = concat!("let map: ", stringify!($Name), "<String, u32> = ", stringify!($Name), "::new();")]
+            /// assert!(map.is_empty());
+            /// ```
             pub fn new() -> Self {
                 Self::with_capacity_and_hasher(0, Default::default())
             }
 
             /// An empty map with room for `capacity` entries.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::", stringify!($Name), ";")]
+            #[doc = concat!("let map: ", stringify!($Name), "<u32, u32> = ", stringify!($Name), "::with_capacity(10);")]
+            /// assert!(map.capacity() >= 10);
+            /// ```
             pub fn with_capacity(capacity: usize) -> Self {
                 Self::with_capacity_and_hasher(capacity, Default::default())
             }
@@ -82,27 +94,71 @@ macro_rules! weak_key_map {
 
         impl<K: $($kb)* 'static, V, S: ::core::hash::BuildHasher> $Name<K, V, S> {
             /// An empty map with room for `capacity` entries, using `hasher`.
+            ///
+            /// ```
+            /// use std::collections::hash_map::RandomState;
+            #[doc = concat!("use weakrefs::", stringify!($module), "::", stringify!($Name), ";")]
+            #[doc = concat!("let map: ", stringify!($Name), "<u32, u32> = ", stringify!($Name), "::with_capacity_and_hasher(10, RandomState::new());")]
+            /// assert!(map.capacity() >= 10);
+            /// ```
             pub fn with_capacity_and_hasher(capacity: usize, hasher: S) -> Self {
                 $Name { core: $crate::raw::key_map::KeyMapCore::with_capacity_and_hasher(capacity, hasher) }
             }
 
             /// An empty map using `hasher`.
+            ///
+            /// ```
+            /// use std::collections::hash_map::RandomState;
+            #[doc = concat!("use weakrefs::", stringify!($module), "::", stringify!($Name), ";")]
+            #[doc = concat!("let map: ", stringify!($Name), "<u32, u32> = ", stringify!($Name), "::with_hasher(RandomState::new());")]
+            /// assert!(map.is_empty());
+            /// ```
             pub fn with_hasher(hasher: S) -> Self {
                 Self::with_capacity_and_hasher(0, hasher)
             }
 
             /// The number of entries. Exact: an entry goes when its key dies.
             #[doc = $crate::api::sync_only!($module, " A key dying on another thread right now may still be counted.")]
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+            #[doc = concat!("let map = ", stringify!($Name), "::new();")]
+            #[doc = concat!("let (a, b) = (", stringify!($Strong), "::new(1), ", stringify!($Strong), "::new(2));")]
+            /// map.insert(&a, "a");
+            /// map.insert(&b, "b");
+            /// assert_eq!(map.len(), 2);
+            /// drop(a);
+            /// assert_eq!(map.len(), 1); // exact: the dead key's entry is gone
+            /// ```
             pub fn len(&self) -> usize {
                 self.core.len()
             }
 
             /// Whether the map has no entries.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+            #[doc = concat!("let map = ", stringify!($Name), "::new();")]
+            #[doc = concat!("let key = ", stringify!($Strong), "::new(1);")]
+            /// map.insert(&key, ());
+            /// assert!(!map.is_empty());
+            /// drop(key);
+            /// assert!(map.is_empty());
+            /// ```
             pub fn is_empty(&self) -> bool {
                 self.len() == 0
             }
 
             /// Removes every entry.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+            #[doc = concat!("let map = ", stringify!($Name), "::new();")]
+            #[doc = concat!("let key = ", stringify!($Strong), "::new(1);")]
+            /// map.insert(&key, "value");
+            /// map.clear();
+            /// assert!(map.is_empty());
+            /// ```
             pub fn clear(&self) {
                 self.core.clear()
             }
@@ -162,11 +218,32 @@ macro_rules! weak_key_map {
 
             /// The weak references to the keys (Python's `keyrefs()`); a key dying
             /// meanwhile makes its reference dead.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+            #[doc = concat!("let map = ", stringify!($Name), "::new();")]
+            #[doc = concat!("let key = ", stringify!($Strong), "::new(1);")]
+            /// map.insert(&key, "value");
+            /// let refs = map.key_refs();
+            /// assert_eq!(refs[0].upgrade().as_deref(), Some(&1));
+            /// drop(key);
+            /// assert!(refs[0].upgrade().is_none());
+            /// ```
             pub fn key_refs(&self) -> Vec<$crate::$module::Weak<K>> {
                 self.core.key_refs().into_iter().map(|raw| $crate::$module::Weak { raw }).collect()
             }
 
             /// Removes and returns some entry with a live key (Python's `popitem`).
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+            #[doc = concat!("let map = ", stringify!($Name), "::new();")]
+            #[doc = concat!("let key = ", stringify!($Strong), "::new(1);")]
+            /// map.insert(&key, "value");
+            /// let (k, v) = map.pop_item().unwrap();
+            /// assert_eq!((*k, v), (1, "value"));
+            /// assert!(map.pop_item().is_none());
+            /// ```
             pub fn pop_item(&self) -> Option<($crate::$module::$Strong<K>, V)> {
                 self.core.pop_item().map(|(raw, value)| ($crate::$module::$Strong { raw }, value))
             }
@@ -193,17 +270,50 @@ macro_rules! weak_key_map {
             }
 
             /// The live keys, from a snapshot.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+            #[doc = concat!("let map = ", stringify!($Name), "::new();")]
+            #[doc = concat!("let (a, b) = (", stringify!($Strong), "::new(1), ", stringify!($Strong), "::new(2));")]
+            /// map.insert(&a, "a");
+            /// map.insert(&b, "b");
+            /// drop(a);
+            /// assert_eq!(map.keys().map(|k| *k).collect::<Vec<_>>(), [2]);
+            /// ```
             pub fn keys(&self) -> impl Iterator<Item = $crate::$module::$Strong<K>> {
                 self.iter().map(|(key, _)| key)
             }
 
             /// The values of entries with live keys, from a snapshot.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+            #[doc = concat!("let map = ", stringify!($Name), "::new();")]
+            #[doc = concat!("let (a, b) = (", stringify!($Strong), "::new(1), ", stringify!($Strong), "::new(2));")]
+            /// map.insert(&a, 10);
+            /// map.insert(&b, 20);
+            /// drop(b);
+            /// assert_eq!(map.values().collect::<Vec<_>>(), [10]);
+            /// ```
             pub fn values(&self) -> impl Iterator<Item = V> {
                 self.iter().map(|(_, value)| value)
             }
 
             /// Keeps only the entries for which `keep` returns `true`. `keep` runs
             /// without the map locked, on a snapshot.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+            #[doc = concat!("let map = ", stringify!($Name), "::new();")]
+            #[doc = concat!("let keys: Vec<_> = (1..=4).map(", stringify!($Strong), "::new).collect();")]
+            /// for key in &keys {
+            ///     map.insert(key, **key * 10);
+            /// }
+            /// map.retain(|_, value| *value > 20);
+            /// let mut left = map.values().collect::<Vec<_>>();
+            /// left.sort();
+            /// assert_eq!(left, [30, 40]);
+            /// ```
             pub fn retain(&self, mut keep: impl FnMut(&$crate::$module::$Strong<K>, &V) -> bool) {
                 self.core.retain(|raw, value| keep($crate::$module::$Strong::from_raw_ref(raw), value))
             }
@@ -218,12 +328,30 @@ macro_rules! weak_key_map {
             /// Inserts `key -> value`; returns the value replaced. If an equal key is
             /// present, its entry keeps that key object and takes the new value.
             #[doc = concat!("The map holds `key` weakly: keep a `", stringify!($Strong), "` to it elsewhere.")]
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+            #[doc = concat!("let map = ", stringify!($Name), "::new();")]
+            #[doc = concat!("let key = ", stringify!($Strong), "::new(\"window\".to_owned());")]
+            /// assert_eq!(map.insert(&key, 1), None);
+            /// assert_eq!(map.insert(&key, 2), Some(1));
+            /// drop(key); // the entry goes with its key
+            /// assert!(map.is_empty());
+            /// ```
             pub fn insert(&self, key: &$crate::$module::$Strong<K>, value: V) -> Option<V> {
                 self.core.insert(&key.raw, value)
             }
 
             /// The value of the entry matching `key`, or `make()`'s, inserted (Python's
             /// `setdefault`).
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+            #[doc = concat!("let sizes = ", stringify!($Name), "::new();")]
+            #[doc = concat!("let key = ", stringify!($Strong), "::new(vec![0u8; 3]);")]
+            /// assert_eq!(sizes.get_or_insert_with(&key, || key.len()), 3);
+            /// assert_eq!(sizes.get_or_insert_with(&key, || unreachable!()), 3);
+            /// ```
             pub fn get_or_insert_with(&self, key: &$crate::$module::$Strong<K>, make: impl FnOnce() -> V) -> V
             where
                 V: Clone,
@@ -370,11 +498,23 @@ macro_rules! weak_set {
 
         impl<T: $($kb)* 'static> $Name<T, ::std::collections::hash_map::RandomState> {
             /// An empty set.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::", stringify!($Name), ";")]
+            #[doc = concat!("let set: ", stringify!($Name), "<String> = ", stringify!($Name), "::new();")]
+            /// assert!(set.is_empty());
+            /// ```
             pub fn new() -> Self {
                 Self::with_capacity_and_hasher(0, Default::default())
             }
 
             /// An empty set with room for `capacity` elements.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::", stringify!($Name), ";")]
+            #[doc = concat!("let set: ", stringify!($Name), "<u32> = ", stringify!($Name), "::with_capacity(10);")]
+            /// assert!(set.capacity() >= 10);
+            /// ```
             pub fn with_capacity(capacity: usize) -> Self {
                 Self::with_capacity_and_hasher(capacity, Default::default())
             }
@@ -388,26 +528,70 @@ macro_rules! weak_set {
 
         impl<T: $($kb)* 'static, S: ::core::hash::BuildHasher> $Name<T, S> {
             /// An empty set with room for `capacity` elements, using `hasher`.
+            ///
+            /// ```
+            /// use std::collections::hash_map::RandomState;
+            #[doc = concat!("use weakrefs::", stringify!($module), "::", stringify!($Name), ";")]
+            #[doc = concat!("let set: ", stringify!($Name), "<u32> = ", stringify!($Name), "::with_capacity_and_hasher(10, RandomState::new());")]
+            /// assert!(set.capacity() >= 10);
+            /// ```
             pub fn with_capacity_and_hasher(capacity: usize, hasher: S) -> Self {
                 $Name { core: $crate::raw::key_map::KeyMapCore::with_capacity_and_hasher(capacity, hasher) }
             }
 
             /// An empty set using `hasher`.
+            ///
+            /// ```
+            /// use std::collections::hash_map::RandomState;
+            #[doc = concat!("use weakrefs::", stringify!($module), "::", stringify!($Name), ";")]
+            #[doc = concat!("let set: ", stringify!($Name), "<u32> = ", stringify!($Name), "::with_hasher(RandomState::new());")]
+            /// assert!(set.is_empty());
+            /// ```
             pub fn with_hasher(hasher: S) -> Self {
                 Self::with_capacity_and_hasher(0, hasher)
             }
 
             /// The number of elements; exact, as for the maps.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+            #[doc = concat!("let set = ", stringify!($Name), "::new();")]
+            #[doc = concat!("let (a, b) = (", stringify!($Strong), "::new(1), ", stringify!($Strong), "::new(2));")]
+            /// set.add(&a);
+            /// set.add(&b);
+            /// assert_eq!(set.len(), 2);
+            /// drop(a);
+            /// assert_eq!(set.len(), 1);
+            /// ```
             pub fn len(&self) -> usize {
                 self.core.len()
             }
 
             /// Whether the set has no elements.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+            #[doc = concat!("let set = ", stringify!($Name), "::new();")]
+            #[doc = concat!("let x = ", stringify!($Strong), "::new(1);")]
+            /// set.add(&x);
+            /// assert!(!set.is_empty());
+            /// drop(x);
+            /// assert!(set.is_empty());
+            /// ```
             pub fn is_empty(&self) -> bool {
                 self.len() == 0
             }
 
             /// Removes every element.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+            #[doc = concat!("let set = ", stringify!($Name), "::new();")]
+            #[doc = concat!("let x = ", stringify!($Strong), "::new(1);")]
+            /// set.add(&x);
+            /// set.clear();
+            /// assert!(set.is_empty());
+            /// ```
             pub fn clear(&self) {
                 self.core.clear()
             }
@@ -482,27 +666,83 @@ macro_rules! weak_set {
             }
 
             /// Removes and returns some live element (Python's `pop`).
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+            #[doc = concat!("let set = ", stringify!($Name), "::new();")]
+            #[doc = concat!("let x = ", stringify!($Strong), "::new(1);")]
+            /// set.add(&x);
+            /// assert_eq!(set.pop().as_deref(), Some(&1));
+            /// assert!(set.pop().is_none());
+            /// ```
             pub fn pop(&self) -> Option<$crate::$module::$Strong<T>> {
                 self.core.pop_item().map(|(raw, ())| $crate::$module::$Strong { raw })
             }
 
             /// Keeps only the elements for which `keep` returns `true` (run without the
             /// set locked, on a snapshot).
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+            #[doc = concat!("let set = ", stringify!($Name), "::new();")]
+            #[doc = concat!("let xs: Vec<_> = (1..=4).map(", stringify!($Strong), "::new).collect();")]
+            /// xs.iter().for_each(|x| { set.add(x); });
+            /// set.retain(|x| **x % 2 == 0);
+            /// let mut left: Vec<i32> = set.iter().map(|x| *x).collect();
+            /// left.sort();
+            /// assert_eq!(left, [2, 4]);
+            /// ```
             pub fn retain(&self, mut keep: impl FnMut(&$crate::$module::$Strong<T>) -> bool) {
                 self.core.retain(|raw, ()| keep($crate::$module::$Strong::from_raw_ref(raw)))
             }
 
             /// Whether every live element of `self` is in `other`.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+            #[doc = concat!("let (x, y) = (", stringify!($Strong), "::new(1), ", stringify!($Strong), "::new(2));")]
+            #[doc = concat!("let (small, big) = (", stringify!($Name), "::new(), ", stringify!($Name), "::new());")]
+            /// small.add(&x);
+            /// big.add(&x);
+            /// big.add(&y);
+            /// assert!(small.is_subset(&big));
+            /// assert!(!big.is_subset(&small));
+            /// ```
             pub fn is_subset<S2: ::core::hash::BuildHasher>(&self, other: &$Name<T, S2>) -> bool {
                 self.iter().all(|x| other.core.contains_key(&*x))
             }
 
             /// Whether every live element of `other` is in `self`.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+            #[doc = concat!("let (x, y) = (", stringify!($Strong), "::new(1), ", stringify!($Strong), "::new(2));")]
+            #[doc = concat!("let (small, big) = (", stringify!($Name), "::new(), ", stringify!($Name), "::new());")]
+            /// small.add(&x);
+            /// big.add(&x);
+            /// big.add(&y);
+            /// assert!(big.is_superset(&small));
+            /// assert!(!small.is_superset(&big));
+            /// ```
             pub fn is_superset<S2: ::core::hash::BuildHasher>(&self, other: &$Name<T, S2>) -> bool {
                 other.is_subset(self)
             }
 
             /// Whether the two sets have no live element in common.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+            #[doc = concat!("let (x, y) = (", stringify!($Strong), "::new(1), ", stringify!($Strong), "::new(2));")]
+            #[doc = concat!("let (small, big) = (", stringify!($Name), "::new(), ", stringify!($Name), "::new());")]
+            /// small.add(&x);
+            /// big.add(&x);
+            /// big.add(&y);
+            /// assert!(!small.is_disjoint(&big));
+            #[doc = concat!("let other = ", stringify!($Name), "::new();")]
+            #[doc = concat!("let z = ", stringify!($Strong), "::new(9);")]
+            /// other.add(&z);
+            /// assert!(small.is_disjoint(&other));
+            /// ```
             pub fn is_disjoint<S2: ::core::hash::BuildHasher>(&self, other: &$Name<T, S2>) -> bool {
                 self.iter().all(|x| !other.core.contains_key(&*x))
             }
@@ -514,11 +754,32 @@ macro_rules! weak_set {
             S: ::core::hash::BuildHasher + Clone + $($bound)+,
         {
             /// Adds `value`, held weakly; returns whether it was not already present.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+            #[doc = concat!("let set = ", stringify!($Name), "::new();")]
+            #[doc = concat!("let x = ", stringify!($Strong), "::new(1);")]
+            /// assert!(set.add(&x));
+            /// assert!(!set.add(&x)); // already there
+            /// drop(x);
+            /// assert!(set.is_empty());
+            /// ```
             pub fn add(&self, value: &$crate::$module::$Strong<T>) -> bool {
                 self.core.insert(&value.raw, ()).is_none()
             }
 
             /// A new set with the live elements of both.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+            #[doc = concat!("let (x, y) = (", stringify!($Strong), "::new(1), ", stringify!($Strong), "::new(2));")]
+            #[doc = concat!("let (small, big) = (", stringify!($Name), "::new(), ", stringify!($Name), "::new());")]
+            /// small.add(&x);
+            /// big.add(&x);
+            /// big.add(&y);
+            /// let all = small.union(&big);
+            /// assert_eq!(all.len(), 2);
+            /// ```
             pub fn union<S2: ::core::hash::BuildHasher>(&self, other: &$Name<T, S2>) -> Self {
                 let result = self.clone();
                 other.iter().for_each(|x| { result.add(&x); });
@@ -526,6 +787,17 @@ macro_rules! weak_set {
             }
 
             /// A new set with the live elements in both.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+            #[doc = concat!("let (x, y) = (", stringify!($Strong), "::new(1), ", stringify!($Strong), "::new(2));")]
+            #[doc = concat!("let (small, big) = (", stringify!($Name), "::new(), ", stringify!($Name), "::new());")]
+            /// small.add(&x);
+            /// big.add(&x);
+            /// big.add(&y);
+            /// let both = small.intersection(&big);
+            /// assert_eq!(both.iter().map(|x| *x).collect::<Vec<_>>(), [1]);
+            /// ```
             pub fn intersection<S2: ::core::hash::BuildHasher>(&self, other: &$Name<T, S2>) -> Self {
                 let result = Self::with_hasher(self.core.hasher());
                 self.iter().filter(|x| other.core.contains_key(&**x)).for_each(|x| { result.add(&x); });
@@ -533,6 +805,17 @@ macro_rules! weak_set {
             }
 
             /// A new set with the live elements of `self` not in `other`.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+            #[doc = concat!("let (x, y) = (", stringify!($Strong), "::new(1), ", stringify!($Strong), "::new(2));")]
+            #[doc = concat!("let (small, big) = (", stringify!($Name), "::new(), ", stringify!($Name), "::new());")]
+            /// small.add(&x);
+            /// big.add(&x);
+            /// big.add(&y);
+            /// let only_big = big.difference(&small);
+            /// assert_eq!(only_big.iter().map(|x| *x).collect::<Vec<_>>(), [2]);
+            /// ```
             pub fn difference<S2: ::core::hash::BuildHasher>(&self, other: &$Name<T, S2>) -> Self {
                 let result = Self::with_hasher(self.core.hasher());
                 self.iter().filter(|x| !other.core.contains_key(&**x)).for_each(|x| { result.add(&x); });
@@ -540,6 +823,17 @@ macro_rules! weak_set {
             }
 
             /// A new set with the live elements in exactly one of the two.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+            #[doc = concat!("let (x, y) = (", stringify!($Strong), "::new(1), ", stringify!($Strong), "::new(2));")]
+            #[doc = concat!("let (small, big) = (", stringify!($Name), "::new(), ", stringify!($Name), "::new());")]
+            /// small.add(&x);
+            /// big.add(&x);
+            /// big.add(&y);
+            /// let either = big.symmetric_difference(&small);
+            /// assert_eq!(either.iter().map(|x| *x).collect::<Vec<_>>(), [2]);
+            /// ```
             pub fn symmetric_difference<S2: ::core::hash::BuildHasher>(&self, other: &$Name<T, S2>) -> Self {
                 let result = self.difference(other);
                 other.iter().filter(|x| !self.core.contains_key(&**x)).for_each(|x| { result.add(&x); });

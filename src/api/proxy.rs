@@ -65,6 +65,13 @@ macro_rules! proxy {
 
         impl<T> Proxy<T> {
             /// A proxy to `value`'s referent.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", Proxy};")]
+            #[doc = concat!("let obj = ", stringify!($Strong), "::new(vec![1, 2, 3]);")]
+            /// let proxy = Proxy::new(&obj);
+            /// assert_eq!(proxy.with(|v| v.len()), Ok(3));
+            /// ```
             pub fn new(value: &$crate::$module::$Strong<T>) -> Proxy<T> {
                 Proxy { weak: $crate::$module::$Strong::downgrade(value) }
             }
@@ -72,6 +79,20 @@ macro_rules! proxy {
             /// A proxy whose `callback` runs once when the value dies, with the proxy
             /// itself (already dead) as its argument; it runs as a weak reference's
             #[doc = concat!("callback does (see [`", stringify!($Strong), "::downgrade_with`](super::", stringify!($Strong), "::downgrade_with)).")]
+            ///
+            /// ```
+            /// use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", Proxy};")]
+            /// static DIED: AtomicBool = AtomicBool::new(false);
+            #[doc = concat!("let obj = ", stringify!($Strong), "::new(1);")]
+            /// let proxy = Proxy::with_callback(&obj, |dead: &Proxy<i32>| {
+            ///     assert!(!dead.is_alive());
+            ///     DIED.store(true, SeqCst);
+            /// });
+            /// drop(obj);
+            /// assert!(DIED.load(SeqCst));
+            /// assert!(proxy.get().is_err());
+            /// ```
             pub fn with_callback<C>(value: &$crate::$module::$Strong<T>, callback: C) -> Proxy<T>
             where
                 C: FnOnce(&Proxy<T>) + $($bound)+,
@@ -85,12 +106,31 @@ macro_rules! proxy {
             }
 
             /// A strong handle to the value, or [`ReferenceError`](crate::ReferenceError) if it is dead.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", Proxy};")]
+            /// use weakrefs::ReferenceError;
+            #[doc = concat!("let obj = ", stringify!($Strong), "::new(5);")]
+            /// let proxy = Proxy::new(&obj);
+            /// assert_eq!(proxy.get().map(|v| *v), Ok(5));
+            /// drop(obj);
+            /// assert_eq!(proxy.get().map(|v| *v), Err(ReferenceError));
+            /// ```
             pub fn get(&self) -> Result<$crate::$module::$Strong<T>, $crate::ReferenceError> {
                 self.weak.upgrade().ok_or($crate::ReferenceError)
             }
 
             /// Calls `f` with the value, which is kept alive for the call (so it cannot
             /// die in the middle, whatever `f` drops), or returns [`ReferenceError`](crate::ReferenceError).
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", Proxy};")]
+            #[doc = concat!("let obj = ", stringify!($Strong), "::new(String::from(\"text\"));")]
+            /// let proxy = Proxy::new(&obj);
+            /// assert_eq!(proxy.with(|s| s.to_uppercase()).as_deref(), Ok("TEXT"));
+            /// drop(obj);
+            /// assert!(proxy.with(|s| s.len()).is_err());
+            /// ```
             pub fn with<R>(&self, f: impl FnOnce(&T) -> R) -> Result<R, $crate::ReferenceError> {
                 let value = self.get()?;
                 Ok(f(&value))
@@ -98,11 +138,27 @@ macro_rules! proxy {
 
             /// Whether the value is still alive (a snapshot: prefer [`get`](Self::get),
             /// which cannot race the value's death).
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", Proxy};")]
+            #[doc = concat!("let obj = ", stringify!($Strong), "::new(());")]
+            /// let proxy = Proxy::new(&obj);
+            /// assert!(proxy.is_alive());
+            /// drop(obj);
+            /// assert!(!proxy.is_alive());
+            /// ```
             pub fn is_alive(&self) -> bool {
                 self.weak.strong_count() > 0
             }
 
             /// The weak reference behind the proxy.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", Proxy};")]
+            #[doc = concat!("let obj = ", stringify!($Strong), "::new(3);")]
+            /// let proxy = Proxy::new(&obj);
+            /// assert_eq!(proxy.as_weak().upgrade().map(|v| *v), Some(3));
+            /// ```
             pub fn as_weak(&self) -> &$crate::$module::Weak<T> {
                 &self.weak
             }

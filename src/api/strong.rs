@@ -589,6 +589,15 @@ macro_rules! strong {
             /// The value must be initialised, as for
             /// [`MaybeUninit::assume_init`](core::mem::MaybeUninit::assume_init); calling
             /// this on an uninitialised value is undefined behaviour.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("let mut five = ", stringify!($Strong), "::<u32>::new_uninit();")]
+            #[doc = concat!(stringify!($Strong), "::get_mut(&mut five).unwrap().write(5);")]
+            /// // SAFETY: initialised just above.
+            /// let five = unsafe { five.assume_init() };
+            /// assert_eq!(*five, 5);
+            /// ```
             pub unsafe fn assume_init(self) -> $Strong<T> {
                 $Strong {
                     // SAFETY: forwarded to the caller.

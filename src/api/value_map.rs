@@ -72,11 +72,23 @@ macro_rules! weak_value_map {
 
         impl<K: Eq + ::core::hash::Hash, V> WeakValueMap<K, V, ::std::collections::hash_map::RandomState> {
             /// An empty map.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::WeakValueMap;")]
+            /// let map: WeakValueMap<String, Vec<u8>> = WeakValueMap::new();
+            /// assert!(map.is_empty());
+            /// ```
             pub fn new() -> Self {
                 Self::with_capacity_and_hasher(0, ::std::collections::hash_map::RandomState::new())
             }
 
             /// An empty map with room for `capacity` entries.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::WeakValueMap;")]
+            /// let map: WeakValueMap<u32, u32> = WeakValueMap::with_capacity(10);
+            /// assert!(map.capacity() >= 10);
+            /// ```
             pub fn with_capacity(capacity: usize) -> Self {
                 Self::with_capacity_and_hasher(capacity, ::std::collections::hash_map::RandomState::new())
             }
@@ -84,11 +96,25 @@ macro_rules! weak_value_map {
 
         impl<K: Eq + ::core::hash::Hash, V, S: ::core::hash::BuildHasher> WeakValueMap<K, V, S> {
             /// An empty map using `hasher`.
+            ///
+            /// ```
+            /// use std::collections::hash_map::RandomState;
+            #[doc = concat!("use weakrefs::", stringify!($module), "::WeakValueMap;")]
+            /// let map: WeakValueMap<u32, u32> = WeakValueMap::with_hasher(RandomState::new());
+            /// assert!(map.is_empty());
+            /// ```
             pub fn with_hasher(hasher: S) -> Self {
                 Self::with_capacity_and_hasher(0, hasher)
             }
 
             /// An empty map with room for `capacity` entries, using `hasher`.
+            ///
+            /// ```
+            /// use std::collections::hash_map::RandomState;
+            #[doc = concat!("use weakrefs::", stringify!($module), "::WeakValueMap;")]
+            /// let map: WeakValueMap<u32, u32> = WeakValueMap::with_capacity_and_hasher(10, RandomState::new());
+            /// assert!(map.capacity() >= 10);
+            /// ```
             pub fn with_capacity_and_hasher(capacity: usize, hasher: S) -> Self {
                 WeakValueMap { core: $crate::raw::value_map::ValueMapCore::with_capacity_and_hasher(capacity, hasher) }
             }
@@ -112,6 +138,16 @@ macro_rules! weak_value_map {
             }
 
             /// Whether `key` has an entry with a live value.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
+            /// let map = WeakValueMap::new();
+            #[doc = concat!("let v = ", stringify!($Strong), "::new(1);")]
+            /// map.insert("k".to_owned(), v.clone());
+            /// assert!(map.contains_key("k"));
+            /// drop(v);
+            /// assert!(!map.contains_key("k"));
+            /// ```
             pub fn contains_key<Q>(&self, key: &Q) -> bool
             where
                 K: ::core::borrow::Borrow<Q>,
@@ -140,11 +176,33 @@ macro_rules! weak_value_map {
 
             /// The number of entries. Exact: an entry goes when its value dies.
             #[doc = $crate::api::sync_only!($module, " A value dying on another thread right now may still be counted.")]
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
+            /// let map = WeakValueMap::new();
+            #[doc = concat!("let (a, b) = (", stringify!($Strong), "::new(1), ", stringify!($Strong), "::new(2));")]
+            /// map.insert(1, a.clone());
+            /// map.insert(2, b.clone());
+            /// assert_eq!(map.len(), 2);
+            /// drop(a);
+            /// assert_eq!(map.len(), 1); // exact: the dead entry is gone
+            /// ```
             pub fn len(&self) -> usize {
                 self.core.len()
             }
 
             /// Whether the map has no entries.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
+            /// let map = WeakValueMap::new();
+            /// assert!(map.is_empty());
+            #[doc = concat!("let v = ", stringify!($Strong), "::new(1);")]
+            /// map.insert(1, v.clone());
+            /// assert!(!map.is_empty());
+            /// drop(v);
+            /// assert!(map.is_empty());
+            /// ```
             pub fn is_empty(&self) -> bool {
                 self.len() == 0
             }
@@ -204,12 +262,34 @@ macro_rules! weak_value_map {
             }
 
             /// Removes every entry.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
+            /// let map = WeakValueMap::new();
+            #[doc = concat!("let v = ", stringify!($Strong), "::new(1);")]
+            /// map.insert(1, v.clone());
+            /// map.clear();
+            /// assert!(map.is_empty());
+            /// assert_eq!(*v, 1); // the values live on
+            /// ```
             pub fn clear(&self) {
                 self.core.clear()
             }
 
             /// The weak references the map holds, one per entry (Python's
             /// `valuerefs()`); a value dying meanwhile makes its reference dead.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
+            /// let map = WeakValueMap::new();
+            #[doc = concat!("let v = ", stringify!($Strong), "::new(1);")]
+            /// map.insert("k", v.clone());
+            /// let refs = map.value_refs();
+            /// assert_eq!(refs.len(), 1);
+            /// assert_eq!(refs[0].upgrade().as_deref(), Some(&1));
+            /// drop(v);
+            /// assert!(refs[0].upgrade().is_none());
+            /// ```
             pub fn value_refs(&self) -> Vec<$crate::$module::Weak<V>> {
                 self.core.value_refs().into_iter().map(|raw| $crate::$module::Weak { raw }).collect()
             }
@@ -234,23 +314,65 @@ macro_rules! weak_value_map {
             }
 
             /// The keys of the live entries, from a snapshot.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
+            /// let map = WeakValueMap::new();
+            #[doc = concat!("let (a, b) = (", stringify!($Strong), "::new(1), ", stringify!($Strong), "::new(2));")]
+            /// map.insert("a", a.clone());
+            /// map.insert("b", b.clone());
+            /// drop(b);
+            /// assert_eq!(map.keys().collect::<Vec<_>>(), ["a"]);
+            /// ```
             pub fn keys(&self) -> impl Iterator<Item = K> {
                 self.iter().map(|(key, _)| key)
             }
 
             /// The live values, from a snapshot.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
+            /// let map = WeakValueMap::new();
+            #[doc = concat!("let a = ", stringify!($Strong), "::new(1);")]
+            /// map.insert("a", a.clone());
+            /// let sum: i32 = map.values().map(|v| *v).sum();
+            /// assert_eq!(sum, 1);
+            /// ```
             pub fn values(&self) -> impl Iterator<Item = $crate::$module::$Strong<V>> {
                 self.iter().map(|(_, value)| value)
             }
 
             /// Keeps only the entries for which `keep` returns `true`. `keep` runs
             /// without the map locked, on a snapshot.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
+            /// let map = WeakValueMap::new();
+            #[doc = concat!("let values: Vec<_> = (1..=4).map(", stringify!($Strong), "::new).collect();")]
+            /// for (i, v) in values.iter().enumerate() {
+            ///     map.insert(i, v.clone());
+            /// }
+            /// map.retain(|_, v| **v % 2 == 0);
+            /// let mut left: Vec<i32> = map.values().map(|v| *v).collect();
+            /// left.sort();
+            /// assert_eq!(left, [2, 4]);
+            /// ```
             pub fn retain(&self, mut keep: impl FnMut(&K, &$crate::$module::$Strong<V>) -> bool) {
                 self.core.retain(|key, raw| keep(key, $crate::$module::$Strong::from_raw_ref(raw)))
             }
 
             /// Removes and returns some live entry (Python's `popitem`), or `None` if
             /// there is none.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
+            /// let map = WeakValueMap::new();
+            #[doc = concat!("let v = ", stringify!($Strong), "::new(1);")]
+            /// map.insert("k", v.clone());
+            /// let (key, value) = map.pop_item().unwrap();
+            /// assert_eq!((key, *value), ("k", 1));
+            /// assert!(map.pop_item().is_none());
+            /// ```
             pub fn pop_item(&self) -> Option<(K, $crate::$module::$Strong<V>)> {
                 self.core.pop_item().map(|(key, raw)| (key, $crate::$module::$Strong { raw }))
             }
@@ -475,6 +597,17 @@ macro_rules! weak_value_map {
             S: ::core::hash::BuildHasher + $($bound)+,
         {
             /// The entry's key.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
+            #[doc = concat!("use weakrefs::", stringify!($module), "::value_map::Entry;")]
+            /// let map = WeakValueMap::new();
+            #[doc = concat!("let v = ", stringify!($Strong), "::new(1);")]
+            /// map.insert("k", v.clone());
+            /// if let Entry::Occupied(entry) = map.entry("k") {
+            ///     assert_eq!(*entry.key(), "k");
+            /// }
+            /// ```
             pub fn key(&self) -> &K {
                 &self.key
             }
@@ -496,6 +629,17 @@ macro_rules! weak_value_map {
             }
 
             /// The live value, as a strong handle.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
+            #[doc = concat!("use weakrefs::", stringify!($module), "::value_map::Entry;")]
+            /// let map = WeakValueMap::new();
+            #[doc = concat!("let v = ", stringify!($Strong), "::new(1);")]
+            /// map.insert("k", v.clone());
+            /// if let Entry::Occupied(entry) = map.entry("k") {
+            #[doc = concat!("    assert!(", stringify!($Strong), "::ptr_eq(&entry.into_value(), &v));")]
+            /// }
+            /// ```
             pub fn into_value(self) -> $crate::$module::$Strong<V> {
                 self.value
             }
@@ -548,11 +692,29 @@ macro_rules! weak_value_map {
             S: ::core::hash::BuildHasher + $($bound)+,
         {
             /// The entry's key.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::WeakValueMap;")]
+            #[doc = concat!("use weakrefs::", stringify!($module), "::value_map::Entry;")]
+            /// let map: WeakValueMap<&str, i32> = WeakValueMap::new();
+            /// if let Entry::Vacant(entry) = map.entry("k") {
+            ///     assert_eq!(*entry.key(), "k");
+            /// }
+            /// ```
             pub fn key(&self) -> &K {
                 &self.key
             }
 
             /// The key, taken back.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::WeakValueMap;")]
+            #[doc = concat!("use weakrefs::", stringify!($module), "::value_map::Entry;")]
+            /// let map: WeakValueMap<String, i32> = WeakValueMap::new();
+            /// if let Entry::Vacant(entry) = map.entry("k".to_owned()) {
+            ///     assert_eq!(entry.into_key(), "k");
+            /// }
+            /// ```
             pub fn into_key(self) -> K {
                 self.key
             }

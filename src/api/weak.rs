@@ -215,6 +215,17 @@ macro_rules! weak {
             ///
             #[doc = concat!(" `ptr` must come from `weakrefs::", stringify!($module), "::Weak::<T>::into_raw` (the same `T`) and be")]
             /// converted back only once.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", Weak};")]
+            #[doc = concat!("let strong = ", stringify!($Strong), "::new(\"kept\");")]
+            #[doc = concat!("let raw = ", stringify!($Strong), "::downgrade(&strong).into_raw();")]
+            /// // SAFETY: `raw` came from `Weak::into_raw` and is converted back once.
+            /// let weak: Weak<&str> = unsafe { Weak::from_raw(raw) };
+            /// assert_eq!(weak.upgrade().as_deref(), Some(&"kept"));
+            /// drop(strong);
+            /// assert!(weak.upgrade().is_none());
+            /// ```
             pub unsafe fn from_raw(ptr: *const T) -> Weak<T> {
                 Weak {
                     // SAFETY: forwarded contract.

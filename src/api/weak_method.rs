@@ -120,6 +120,21 @@ macro_rules! weak_method {
             }
 
             /// `method` bound weakly to `receiver`; `method` is owned.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", WeakMethod};")]
+            /// struct Dog(&'static str);
+            /// impl Dog {
+            ///     fn speak(&self) -> String {
+            ///         format!("{} says woof", self.0)
+            ///     }
+            /// }
+            #[doc = concat!("let dog = ", stringify!($Strong), "::new(Dog(\"Rex\"));")]
+            /// let speak = WeakMethod::new(&dog, Dog::speak);
+            /// assert_eq!(speak.call(()).as_deref(), Some("Rex says woof"));
+            /// drop(dog);
+            /// assert_eq!(speak.call(()), None);
+            /// ```
             pub fn new(receiver: &$crate::$module::$Strong<T>, method: F) -> Self {
                 Self::make(receiver, |_| Method::Owned(method))
             }
@@ -127,6 +142,18 @@ macro_rules! weak_method {
             /// `method` bound weakly to `receiver`, the function itself held weakly: the
             /// `WeakMethod` dies when either dies (Python's, whose function object can
             /// die when the method is deleted from its class).
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", WeakMethod};")]
+            /// struct Dog;
+            #[doc = concat!("let dog = ", stringify!($Strong), "::new(Dog);")]
+            #[doc = concat!("let bark: ", stringify!($Strong), "<fn(&Dog) -> &'static str> = ", stringify!($Strong), "::new(|_| \"woof\");")]
+            /// let method = WeakMethod::new_shared(&dog, &bark);
+            /// assert_eq!(method.call(()), Some("woof"));
+            /// drop(bark); // the function dies: so does the WeakMethod
+            /// assert_eq!(method.call(()), None);
+            /// assert!(!method.is_alive());
+            /// ```
             pub fn new_shared(receiver: &$crate::$module::$Strong<T>, method: &$crate::$module::$Strong<F>) -> Self {
                 Self::make(receiver, |me| {
                     let me = me.clone();
@@ -250,6 +277,15 @@ macro_rules! weak_method {
             }
 
             /// The receiver, if the `WeakMethod` is alive.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", WeakMethod};")]
+            #[doc = concat!("let text = ", stringify!($Strong), "::new(String::from(\"abc\"));")]
+            /// let len = WeakMethod::new(&text, String::len);
+            /// assert_eq!(len.receiver().map(|t| t.len()), Some(3));
+            /// drop(text);
+            /// assert!(len.receiver().is_none());
+            /// ```
             pub fn receiver(&self) -> Option<$crate::$module::$Strong<T>> {
                 if self.record.dead.load(::std::sync::atomic::Ordering::Acquire) {
                     return None;
@@ -258,6 +294,15 @@ macro_rules! weak_method {
             }
 
             /// Whether the receiver (and a shared function) are alive: a snapshot.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", WeakMethod};")]
+            #[doc = concat!("let text = ", stringify!($Strong), "::new(String::from(\"abc\"));")]
+            /// let len = WeakMethod::new(&text, String::len);
+            /// assert!(len.is_alive());
+            /// drop(text);
+            /// assert!(!len.is_alive());
+            /// ```
             pub fn is_alive(&self) -> bool {
                 let function_alive = match &self.record.method {
                     Method::Owned(_) => true,
@@ -270,6 +315,18 @@ macro_rules! weak_method {
 
             /// Whether the two are the same `WeakMethod` (clones share their original's
             /// identity).
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", WeakMethod};")]
+            #[doc = concat!("let text = ", stringify!($Strong), "::new(String::from(\"abc\"));")]
+            /// let len = String::len as fn(&String) -> usize;
+            /// let a = WeakMethod::new(&text, len);
+            /// let b = a.clone();
+            /// let c = WeakMethod::new(&text, len);
+            /// assert!(a.ptr_eq(&b));
+            /// assert!(!a.ptr_eq(&c)); // equal (==), but another WeakMethod
+            /// assert!(a == c);
+            /// ```
             pub fn ptr_eq(&self, other: &Self) -> bool {
                 ::std::$module::$Strong::ptr_eq(&self.record, &other.record)
             }
