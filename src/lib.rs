@@ -18,6 +18,49 @@
 //! finalizer has the same layout as std's, and `clone`, `drop`, `downgrade` and
 //! `upgrade` are the same operations.
 //!
+//! # At a glance
+//!
+//! Each feature in a few lines (with [`rc`]; [`sync`] is the same with `Arc`):
+//!
+//! ```
+//! use std::cell::Cell;
+//! use weakrefs::rc::{finalize, Proxy, Rc, WeakKeyMap, WeakMethod, WeakSet, WeakValueMap};
+//!
+//! // A weak reference whose callback runs when the value dies.
+//! let obj = Rc::new(String::from("object"));
+//! let died = Rc::new(Cell::new(false));
+//! let flag = died.clone();
+//! let weak = Rc::downgrade_with(&obj, move |dead| {
+//!     assert!(dead.upgrade().is_none());
+//!     flag.set(true);
+//! });
+//!
+//! // A finalizer: runs once, at the death (or when called, or at exit).
+//! let cleanup = finalize(&obj, |name: &str| println!("cleaning up {name}"), "object");
+//!
+//! // Introspection, as Python's getweakrefcount: the callback and the finalizer.
+//! assert_eq!(Rc::weakref_count(&obj), 2);
+//!
+//! // Weak collections: entries go the moment their referent dies.
+//! let by_name = WeakValueMap::new();
+//! by_name.insert("obj", obj.clone());
+//! let notes = WeakKeyMap::new();
+//! notes.insert(&obj, "a note");
+//! let members = WeakSet::new();
+//! members.add(&obj);
+//!
+//! // A proxy, which fails with ReferenceError once dead, and a weak bound method.
+//! let proxy = Proxy::new(&obj);
+//! let len = WeakMethod::new(&obj, String::len);
+//! assert_eq!(proxy.with(|s| s.len()), Ok(6));
+//! assert_eq!(len.call(()), Some(6));
+//!
+//! drop(obj); // prints "cleaning up object"; then the callback runs
+//! assert!(died.get() && weak.upgrade().is_none() && !cleanup.alive());
+//! assert!(by_name.is_empty() && notes.is_empty() && members.is_empty());
+//! assert!(proxy.get().is_err() && len.call(()).is_none());
+//! ```
+//!
 //! # Flavours
 //!
 //! * [`rc`]: single-threaded, a superset of `std::rc`;
