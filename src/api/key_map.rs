@@ -841,6 +841,90 @@ macro_rules! weak_set {
             }
         }
 
+        impl<T, S> $Name<T, S>
+        where
+            T: $($kb)* $($bound)+,
+            S: ::core::hash::BuildHasher + $($bound)+,
+        {
+            /// Adds every element of `values` (Python's `update`, `|=`); like
+            /// [`Extend`], through `&self`.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+            #[doc = concat!("let set = ", stringify!($Name), "::new();")]
+            #[doc = concat!("let xs: Vec<_> = (1..=3).map(", stringify!($Strong), "::new).collect();")]
+            /// set.update(xs.iter().cloned());
+            /// assert_eq!(set.len(), 3);
+            /// ```
+            pub fn update(&self, values: impl IntoIterator<Item = $crate::$module::$Strong<T>>) {
+                for value in values {
+                    self.core.insert(&value.raw, ());
+                }
+            }
+
+            /// Keeps only the live elements also in `other` (Python's
+            /// `intersection_update`, `&=`). `other` may be `self`.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+            #[doc = concat!("let (x, y) = (", stringify!($Strong), "::new(1), ", stringify!($Strong), "::new(2));")]
+            #[doc = concat!("let (a, b) = (", stringify!($Name), "::new(), ", stringify!($Name), "::new());")]
+            /// a.update([x.clone(), y.clone()]);
+            /// b.add(&y);
+            /// a.intersection_update(&b);
+            /// assert_eq!(a.iter().map(|v| *v).collect::<Vec<_>>(), [2]);
+            /// ```
+            pub fn intersection_update<S2: ::core::hash::BuildHasher>(&self, other: &$Name<T, S2>) {
+                let rejected: Vec<_> = self.iter().filter(|x| !other.core.contains_key(&**x)).collect();
+                for x in &rejected {
+                    self.core.remove(&**x);
+                }
+            }
+
+            /// Removes the live elements of `other` (Python's `difference_update`,
+            /// `-=`). `other` may be `self`, which empties it.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+            #[doc = concat!("let (x, y) = (", stringify!($Strong), "::new(1), ", stringify!($Strong), "::new(2));")]
+            #[doc = concat!("let (a, b) = (", stringify!($Name), "::new(), ", stringify!($Name), "::new());")]
+            /// a.update([x.clone(), y.clone()]);
+            /// b.add(&y);
+            /// a.difference_update(&b);
+            /// assert_eq!(a.iter().map(|v| *v).collect::<Vec<_>>(), [1]);
+            /// ```
+            pub fn difference_update<S2: ::core::hash::BuildHasher>(&self, other: &$Name<T, S2>) {
+                for x in other.iter() {
+                    self.core.remove(&*x);
+                }
+            }
+
+            /// Keeps the live elements in exactly one of the two (Python's
+            /// `symmetric_difference_update`, `^=`). `other` may be `self`, which
+            /// empties it.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", ", stringify!($Name), "};")]
+            #[doc = concat!("let (x, y, z) = (", stringify!($Strong), "::new(1), ", stringify!($Strong), "::new(2), ", stringify!($Strong), "::new(3));")]
+            #[doc = concat!("let (a, b) = (", stringify!($Name), "::new(), ", stringify!($Name), "::new());")]
+            /// a.update([x.clone(), y.clone()]);
+            /// b.update([y.clone(), z.clone()]);
+            /// a.symmetric_difference_update(&b);
+            /// let mut left: Vec<i32> = a.iter().map(|v| *v).collect();
+            /// left.sort();
+            /// assert_eq!(left, [1, 3]);
+            /// ```
+            pub fn symmetric_difference_update<S2: ::core::hash::BuildHasher>(&self, other: &$Name<T, S2>) {
+                // From a snapshot of `other` taken first: with `other` being `self`,
+                // every element is found and removed.
+                for x in other.iter().collect::<Vec<_>>() {
+                    if self.core.remove(&*x).is_none() {
+                        self.core.insert(&x.raw, ());
+                    }
+                }
+            }
+        }
+
         impl<T, S> Extend<$crate::$module::$Strong<T>> for $Name<T, S>
         where
             T: $($kb)* $($bound)+,
