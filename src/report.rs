@@ -18,6 +18,22 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, RwLock};
 
 /// Where a caught panic came from.
+///
+/// ```
+/// use std::sync::{Arc, Mutex};
+/// use weakrefs::rc::{finalize, Rc};
+/// use weakrefs::PanicSource;
+///
+/// let sources = Arc::new(Mutex::new(Vec::new()));
+/// let log = sources.clone();
+/// weakrefs::set_panic_handler(move |p| log.lock().unwrap().push(p.source()));
+/// let obj = Rc::new(());
+/// finalize(&obj, |()| panic!("in a finalizer"), ());
+/// let _w = Rc::downgrade_with(&obj, |_| panic!("in a callback"));
+/// drop(obj); // newest first: the callback, then the finalizer
+/// weakrefs::reset_panic_handler();
+/// assert_eq!(*sources.lock().unwrap(), [PanicSource::WeakCallback, PanicSource::Finalizer]);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PanicSource {
@@ -172,7 +188,17 @@ impl fmt::Display for CallbackPanic {
 }
 
 /// An installed panic handler, as [`set_panic_handler`] and [`reset_panic_handler`]
-/// return it.
+/// return it: put it back with `set_panic_handler(move |p| previous(p))`.
+///
+/// ```
+/// use weakrefs::PanicHandler;
+///
+/// weakrefs::set_panic_handler(|p| eprintln!("first: {p}"));
+/// let previous: PanicHandler = weakrefs::set_panic_handler(|_| ()).unwrap();
+/// // ... later, restore it:
+/// weakrefs::set_panic_handler(move |p| previous(p));
+/// # weakrefs::reset_panic_handler();
+/// ```
 pub type PanicHandler = Arc<dyn Fn(&CallbackPanic) + Send + Sync + 'static>;
 
 static HANDLER: RwLock<Option<PanicHandler>> = RwLock::new(None);
