@@ -79,9 +79,10 @@
 //!
 //! # Deep drops
 //!
-//! Dropping the head of a linked list of ten million [`rc::Rc`]s works, on any
-//! thread's stack; so does a chain in which each object's callback or finalizer owns
-//! the next object. (std's `Rc` and `Arc` overflow the stack on such chains.) Like
+//! Dropping the head of a linked list of ten million [`rc::Rc`]s works, on the main
+//! thread's stack and on a spawned thread's default one; so does a chain in which each
+//! object's callback or finalizer owns the next object. (std's `Rc` and `Arc` overflow
+//! the stack on such chains.) Like
 //! CPython's "trashcan", each thread counts how deeply the ends of life (a value's
 //! `Drop`, then its callbacks and finalizers) are nested on it; past a limit (256), an
 //! end of life is deferred, and the outermost end of life on the thread finishes the
@@ -90,9 +91,16 @@
 //! object's own sequence is unchanged; what changes, past the limit, is that a
 //! deferred object's end of life runs after those of the objects that enclosed it
 //! instead of inside them. A panic in a deferred value's `Drop` does not stop the
-//! others: the first propagates once all are done, as it would have from a shallow
-//! drop, and any further one is reported as [`PanicSource::DeferredDrop`]. The cost is
+//! others, and is caught and reported as [`PanicSource::DeferredDrop`], as a
+//! callback's panic is: it could no longer reach the frame that would have caught it
+//! (a `catch_unwind` around the death that deferred it, a callback's own). The cost is
 //! a thread-local counter on the path of a last `drop`, and nothing on the others.
+//!
+//! The stack a deep chain needs is then that of 256 nested deaths, whatever the
+//! chain's length: measured on this crate, about 20 KB for a plain linked list in
+//! release (100 KB in debug), and up to about 110 KB in release (650 KB in debug) when
+//! each death passes through a weak map's entry. A thread with a stack smaller than
+//! that can still overflow (std's `Rc` fits 256 plain nodes in less).
 //!
 //! # Weak collections and user code
 //!

@@ -48,9 +48,9 @@ pub enum PanicSource {
     /// one that propagates; see the collections' "Panics" sections).
     EntryDrop,
     /// The `Drop` of a value whose end of life was deferred because it came too deep in
-    /// a chain of nested ends of life (see "Deep drops" in the crate docs), while
-    /// another panic was already unwinding, or after a first such panic (which is the
-    /// one that propagates).
+    /// a chain of nested ends of life (see "Deep drops" in the crate docs). Such a
+    /// panic cannot reach the frame that would have seen it in a shallow drop, so it is
+    /// caught and reported, like a callback's.
     DeferredDrop,
 }
 

@@ -19,7 +19,7 @@
 //! Under Miri (slow, and with a nesting limit of 8) the chains are a few hundred nodes
 //! long, which still defers dozens of times; the child process is skipped.
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::panic::catch_unwind;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::Mutex;
 
@@ -37,6 +37,7 @@ macro_rules! flavour_tests {
     ($flavour:ident, $Strong:ident) => {
         mod $flavour {
             use super::*;
+            use std::panic::{catch_unwind, AssertUnwindSafe};
             use weakrefs::$flavour::{$Strong as Strong, Weak, WeakValueMap};
 
             /// A node that counts its drops.
@@ -194,7 +195,7 @@ macro_rules! flavour_tests {
             }
 
             /// Nodes whose `Drop` panics, deep in a chain (past the nesting limit, so
-            /// their deaths are deferred).
+            /// their deaths are deferred): each is reported, none escapes.
             pub fn panics_in_deferred_drops() {
                 static DROPS: AtomicUsize = AtomicUsize::new(0);
                 #[allow(dead_code)]
@@ -228,19 +229,154 @@ macro_rules! flavour_tests {
                 let (result, reports) =
                     with_reports(|| catch_unwind(AssertUnwindSafe(|| drop(head))));
                 assert_eq!(DROPS.load(SeqCst), n, "every node dropped, panics or not");
-                let panics = n / SPACING;
-                if panics > 0 {
-                    let payload = result.expect_err("the first panic propagates");
-                    let message = payload.downcast_ref::<String>().unwrap();
-                    assert!(message.starts_with(EXPECTED), "{message}");
+                assert!(
+                    result.is_ok(),
+                    "a deferred panic escaped the outermost drop"
+                );
+                assert_eq!(
+                    reports.len(),
+                    n / SPACING,
+                    "each deferred panic is reported"
+                );
+                assert!(reports.iter().all(|r| r.0 == PanicSource::DeferredDrop));
+            }
+
+            /// A deep chain whose deepest `Drop` panics, with the weak references that
+            /// keep it linked.
+            #[allow(dead_code)]
+            pub struct Chain(Strong<Panicky>, Vec<Weak<Panicky>>);
+
+            #[allow(dead_code)]
+            pub fn panicky_chain(n: usize) -> Chain {
+                let (head, weaks) = fragile_callback_chain(n);
+                Chain(head, weaks)
+            }
+
+            /// A chain of `n` objects, each kept alive by the previous one's callback,
+            /// each but the head panicking in its `Drop` (so one of them is a deferred
+            /// death's root, not inside a callback); the weak references are returned.
+            fn fragile_callback_chain(n: usize) -> (Strong<Panicky>, Vec<Weak<Panicky>>) {
+                let mut weaks = Vec::new();
+                let mut head = Strong::new(Panicky(true));
+                for i in 1..n {
+                    let next = head;
+                    head = Strong::new(Panicky(i < n - 1));
+                    weaks.push(Strong::downgrade_with(&head, move |_| drop(next)));
                 }
-                // The first propagates; each later one is reported, or, if it came
-                // inside an end of life that was already unwinding, reached the
-                // caller with that panic. None is lost or aborts the process.
-                assert!(reports.len() < panics.max(1), "{} reports", reports.len());
-                assert!(reports
-                    .iter()
-                    .all(|r| r.0 == PanicSource::DeferredDrop || r.0 == PanicSource::WeakCallback));
+                (head, weaks)
+            }
+
+            pub struct Panicky(bool);
+
+            impl Drop for Panicky {
+                fn drop(&mut self) {
+                    if self.0 {
+                        panic!("{EXPECTED}: the deepest object");
+                    }
+                }
+            }
+
+            /// The review's case: panics that callbacks' `catch_unwind` catch in a short
+            /// chain must not escape the drop of a deep one.
+            pub fn deferred_panic_in_a_callback_chain_is_reported_not_resumed() {
+                for n in [10, scaled(400).max(40)] {
+                    let (head, weaks) = fragile_callback_chain(n);
+                    let (result, reports) =
+                        with_reports(|| catch_unwind(AssertUnwindSafe(|| drop(head))));
+                    assert!(result.is_ok(), "n = {n}: a panic escaped drop(head)");
+                    assert_eq!(reports.len(), n - 1, "n = {n}: each panic reported once");
+                    drop(weaks);
+                }
+                // try_unwrap keeps its value, whatever the chain's depth.
+                let (head, weaks) = fragile_callback_chain(scaled(400).max(40));
+                let (result, _) = with_reports(|| {
+                    catch_unwind(AssertUnwindSafe(|| Strong::try_unwrap(head).is_ok()))
+                });
+                assert_eq!(result.ok(), Some(true), "try_unwrap panicked or failed");
+                drop(weaks);
+            }
+
+            /// The review's case: a user's own `catch_unwind` around a drop sees, in a
+            /// deep chain, what it sees in a short one.
+            pub fn user_catch_unwind_sees_the_same_in_a_deep_chain() {
+                struct Careful(Option<Strong<Fragile2>>);
+                impl Drop for Careful {
+                    fn drop(&mut self) {
+                        let inner = self.0.take();
+                        let _ = catch_unwind(AssertUnwindSafe(move || drop(inner)));
+                    }
+                }
+                #[allow(dead_code)]
+                struct Fragile2(Option<Strong<Fragile2>>, bool);
+                impl Drop for Fragile2 {
+                    fn drop(&mut self) {
+                        if self.1 {
+                            panic!("{EXPECTED}: the deepest node");
+                        }
+                    }
+                }
+                for n in [10, scaled(400).max(40)] {
+                    let mut chain = Strong::new(Fragile2(None, true));
+                    for _ in 1..n {
+                        chain = Strong::new(Fragile2(Some(chain), false));
+                    }
+                    let outer = Strong::new(Careful(Some(chain)));
+                    let (result, _) =
+                        with_reports(|| catch_unwind(AssertUnwindSafe(|| drop(outer))));
+                    assert!(result.is_ok(), "n = {n}: drop(outer) panicked");
+                }
+            }
+
+            /// The tests of this flavour, named.
+            pub fn tests() -> Vec<(&'static str, fn())> {
+                vec![
+                    (
+                        concat!(stringify!($flavour), "::long_chain"),
+                        long_chain as fn(),
+                    ),
+                    (
+                        concat!(stringify!($flavour), "::a_callback_each"),
+                        a_callback_each as fn(),
+                    ),
+                    (
+                        concat!(stringify!($flavour), "::chain_through_callbacks_dropped"),
+                        chain_through_callbacks_dropped as fn(),
+                    ),
+                    (
+                        concat!(stringify!($flavour), "::chain_through_callbacks_unwrapped"),
+                        chain_through_callbacks_unwrapped as fn(),
+                    ),
+                    (
+                        concat!(stringify!($flavour), "::deep_binary_tree"),
+                        deep_binary_tree as fn(),
+                    ),
+                    (
+                        concat!(stringify!($flavour), "::weak_map_over_a_chain"),
+                        weak_map_over_a_chain as fn(),
+                    ),
+                    (
+                        concat!(stringify!($flavour), "::panics_in_deferred_drops"),
+                        panics_in_deferred_drops as fn(),
+                    ),
+                    (
+                        concat!(
+                            stringify!($flavour),
+                            "::deferred_panic_in_a_callback_chain_is_reported_not_resumed"
+                        ),
+                        deferred_panic_in_a_callback_chain_is_reported_not_resumed as fn(),
+                    ),
+                    (
+                        concat!(
+                            stringify!($flavour),
+                            "::user_catch_unwind_sees_the_same_in_a_deep_chain"
+                        ),
+                        user_catch_unwind_sees_the_same_in_a_deep_chain as fn(),
+                    ),
+                    (
+                        concat!(stringify!($flavour), "::chain_dropped_at_thread_exit"),
+                        chain_dropped_at_thread_exit as fn(),
+                    ),
+                ]
             }
 
             /// A chain dropped by a thread-local destructor, while the thread exits.
@@ -317,9 +453,47 @@ fn std_overflows() {
     );
 }
 
+/// The review's case at thread exit: a deep chain whose deferred `Drop` panics, held by
+/// a thread-local and dropped by its destructor (where a panic aborts the process), in
+/// a child process: the panic must be reported, and the child exit cleanly.
+fn deferred_panic_at_thread_exit() {
+    if std::env::args().any(|a| a == "--child-tls-deferred-panic") {
+        struct Deep(#[allow(dead_code)] Option<rc::Chain>);
+        thread_local! {
+            static HOLDER: std::cell::RefCell<Deep> = const { std::cell::RefCell::new(Deep(None)) };
+        }
+        std::panic::set_hook(Box::new(|_| {})); // 399 expected panics: no messages
+        weakrefs::set_panic_handler(|report| println!("reported: {:?}", report.source()));
+        std::thread::spawn(|| HOLDER.with(|h| h.borrow_mut().0 = Some(rc::panicky_chain(400))))
+            .join()
+            .unwrap();
+        println!("thread exited");
+        std::process::exit(0);
+    }
+    let exe = std::env::current_exe().unwrap();
+    let out = std::process::Command::new(exe)
+        .arg("--child-tls-deferred-panic")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "the child failed: {:?}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("reported: ") && stdout.contains("thread exited"),
+        "{stdout}"
+    );
+}
+
 fn main() {
     if std::env::args().any(|a| a == "--child-std-chain") {
         std_overflows();
+    }
+    if std::env::args().any(|a| a == "--child-tls-deferred-panic") {
+        deferred_panic_at_thread_exit();
     }
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
@@ -340,47 +514,14 @@ fn main() {
     });
 
     type Test = (&'static str, fn());
-    let mut tests: Vec<Test> = vec![
-        ("rc::long_chain", rc::long_chain),
-        ("rc::a_callback_each", rc::a_callback_each),
-        (
-            "rc::chain_through_callbacks_dropped",
-            rc::chain_through_callbacks_dropped,
-        ),
-        (
-            "rc::chain_through_callbacks_unwrapped",
-            rc::chain_through_callbacks_unwrapped,
-        ),
-        ("rc::deep_binary_tree", rc::deep_binary_tree),
-        ("rc::weak_map_over_a_chain", rc::weak_map_over_a_chain),
-        ("rc::panics_in_deferred_drops", rc::panics_in_deferred_drops),
-        (
-            "rc::chain_dropped_at_thread_exit",
-            rc::chain_dropped_at_thread_exit,
-        ),
-        ("sync::long_chain", sync::long_chain),
-        ("sync::a_callback_each", sync::a_callback_each),
-        (
-            "sync::chain_through_callbacks_dropped",
-            sync::chain_through_callbacks_dropped,
-        ),
-        (
-            "sync::chain_through_callbacks_unwrapped",
-            sync::chain_through_callbacks_unwrapped,
-        ),
-        ("sync::deep_binary_tree", sync::deep_binary_tree),
-        ("sync::weak_map_over_a_chain", sync::weak_map_over_a_chain),
-        (
-            "sync::panics_in_deferred_drops",
-            sync::panics_in_deferred_drops,
-        ),
-        (
-            "sync::chain_dropped_at_thread_exit",
-            sync::chain_dropped_at_thread_exit,
-        ),
-    ];
+    let mut tests: Vec<Test> = rc::tests();
+    tests.extend(sync::tests());
     if !cfg!(miri) {
         tests.push(("control: std_overflows", std_overflows));
+        tests.push((
+            "rc: deferred_panic_at_thread_exit",
+            deferred_panic_at_thread_exit,
+        ));
     }
     let filter: Vec<String> = std::env::args()
         .skip(1)

@@ -31,10 +31,12 @@
 //! # Panics and thread exit
 //!
 //! A deferred end of life runs under `catch_unwind`: a panic in a value's `Drop`
-//! there does not stop the others. As in a shallow drop, where such a panic reaches
-//! the caller, the first one propagates from the outermost end of life once every
-//! deferred one is finished; any further one (or every one, when a panic is already
-//! unwinding) is reported as [`PanicSource::DeferredDrop`](crate::PanicSource).
+//! there does not stop the others, and is reported as
+//! [`PanicSource::DeferredDrop`](crate::PanicSource), like a panic in a callback. It
+//! is never resumed: the frames that would have seen it in a shallow drop (a
+//! callback's `catch_unwind`, a user's own, a thread-local destructor that must not
+//! unwind) are gone by the time the outermost end of life finishes the deferred ones,
+//! and resuming it there would hand it to a frame that never expected it.
 //!
 //! The depth and the list of deferred ends of life (a stack of small boxes, one per
 //! deferral: one in `NESTING_LIMIT` deaths at most) are in a thread-local without a
@@ -113,7 +115,7 @@ pub(crate) unsafe fn end_of_life(
 mod nesting {
     use core::cell::Cell;
     use core::ptr::NonNull;
-    use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
+    use std::panic::{catch_unwind, AssertUnwindSafe};
 
     use super::Deferred;
     use crate::report::{self, PanicSource};
@@ -198,12 +200,11 @@ mod nesting {
     }
 
     /// Finishes every deferred end of life, each from depth one, under
-    /// `catch_unwind`; then resumes the first panic, if no panic is unwinding already
-    /// (the others are reported).
+    /// `catch_unwind`, reporting each panic (see the module docs: none is resumed).
+    /// Never panics.
     #[cold]
     #[inline(never)]
     fn finish_deferred() {
-        let mut first_panic = None;
         while let Some(job) = pop() {
             set_depth(1);
             // SAFETY: a deferred job was handed to `end_of_life` with the promise that
@@ -211,19 +212,13 @@ mod nesting {
             let result = catch_unwind(AssertUnwindSafe(|| unsafe { (job.finish)(job.object) }));
             set_depth(0);
             if let Err(payload) = result {
-                if first_panic.is_none() && !std::thread::panicking() {
-                    first_panic = Some(payload);
-                } else {
-                    report::callback_panicked(
-                        PanicSource::DeferredDrop,
-                        (job.referent_type)(),
-                        payload,
-                    );
-                }
+                // Never panics, whatever the panic handler does.
+                report::callback_panicked(
+                    PanicSource::DeferredDrop,
+                    (job.referent_type)(),
+                    payload,
+                );
             }
-        }
-        if let Some(payload) = first_panic {
-            resume_unwind(payload);
         }
     }
 }
