@@ -16,8 +16,8 @@
 //! And a control: the same 1,000,000-node chain with `std::rc::Rc`, in a child
 //! process, overflows the stack (so the chains here are deep enough to matter).
 //!
-//! Under Miri (slow, and with a nesting limit of 8) the chains are a few hundred nodes
-//! long, which still defers dozens of times; the child process is skipped.
+//! Under Miri (slow, and with a nesting limit of 32) the chains are a few hundred nodes
+//! long, which still defers several times each; the child processes are skipped.
 
 use std::panic::catch_unwind;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};

@@ -577,8 +577,11 @@ fn chain_of_deaths_runs_each_callback_once() {
 fn weak_ref_dying_in_its_referents_teardown_never_calls_back() {
     // R8.4: each child holds the callback reference to its parent, so dropping the
     // parent's value drops the reference before the parent's callbacks would run.
+    // (In a chain deeper than the nesting limit, a deferred child's death comes after
+    // its parent's callbacks, which then run: see "Deep drops". This chain is shorter
+    // than the limit, also under Miri.)
     let count = Shared::new(AtomicUsize::new(0));
-    let (root, refs) = chain(100, &count, true);
+    let (root, refs) = chain(20, &count, true);
     assert!(refs.is_empty());
     drop(root);
     assert_eq!(count.load(SeqCst), 0);
