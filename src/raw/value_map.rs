@@ -137,31 +137,59 @@ where
         V: 'static,
         S: 'static,
     {
-        // The hash and the weak reference (and its callback) are made before the
-        // table is locked. The key and the reference stay out here, in slots (see
-        // `take_both`).
-        let hash = self.hash(&key);
-        let mut key = Some(key);
-        let mut weak = Some(self.entry_ref(hash, &value));
-        let old = self.with_table(|table| {
-            let probe = key.as_ref()?;
-            match table.find_mut(hash, |entry| entry.key == *probe) {
-                Some(entry) => Some(core::mem::replace(&mut entry.value, weak.take()?)),
-                None => {
-                    insert_new(table, hash, &mut key, &mut weak);
-                    None
-                }
-            }
-        });
-        // Outside the lock: the new key if unused, and the old reference (which
-        // cancels its callback).
-        drop(key);
-        let previous = old.as_ref().and_then(RawWeak::upgrade);
-        drop(old);
+        let Placed { replaced, .. } = self.place(key, &value, Keep::Nothing);
+        // Outside the lock: the old reference (which cancels its callback).
+        let previous = replaced.as_ref().and_then(RawWeak::upgrade);
+        drop(replaced);
         // `value` may be the last strong reference: then it dies here, and its
         // callback removes the entry just made (Python: `d[k] = C()` keeps nothing).
         drop(value);
         previous
+    }
+
+    /// Puts `value` under `key`, in an entry of its own or in the entry of an equal
+    /// key, unless that entry's value is alive and `keep` says to keep it. The key
+    /// and the new reference are made before the table is locked, and stay out here
+    /// in slots (see `take_both`): what the table does not take (the new key, if an
+    /// equal one is present; the reference, if the live value is kept) is dropped
+    /// after the lock is released, and so is the reference replaced, returned in
+    /// `replaced`.
+    fn place(&self, key: K, value: &RawRc<V, F>, keep: Keep) -> Placed<V, F>
+    where
+        K: 'static,
+        V: 'static,
+        S: 'static,
+    {
+        let hash = self.hash(&key);
+        let mut key = Some(key);
+        let mut weak = Some(self.entry_ref(hash, value));
+        let mut placed = Placed {
+            replaced: None,
+            kept: None,
+        };
+        self.with_table(|table| {
+            let Some(probe) = key.as_ref() else {
+                return;
+            };
+            match table.find_mut(hash, |entry| entry.key == *probe) {
+                Some(entry) => {
+                    if keep == Keep::Live {
+                        placed.kept = entry.value.upgrade();
+                        if placed.kept.is_some() {
+                            return;
+                        }
+                    }
+                    // Replace the value (for `Keep::Live`, a dead one whose removal
+                    // is on its way).
+                    if let Some(weak) = weak.take() {
+                        placed.replaced = Some(core::mem::replace(&mut entry.value, weak));
+                    }
+                }
+                None => insert_new(table, hash, &mut key, &mut weak),
+            }
+        });
+        drop((key, weak));
+        placed
     }
 
     pub(crate) fn get<Q>(&self, key: &Q) -> Option<RawRc<V, F>>
@@ -244,31 +272,9 @@ where
         V: 'static,
         S: 'static,
     {
-        let hash = self.hash(&key);
-        // Slots, as in `insert`.
-        let mut key = Some(key);
-        let mut weak = Some(self.entry_ref(hash, &value));
-        let mut replaced = None;
-        let kept = self.with_table(|table| {
-            let probe = key.as_ref()?;
-            match table.find_mut(hash, |entry| entry.key == *probe) {
-                Some(entry) => match entry.value.upgrade() {
-                    Some(live) => Some(live),
-                    // A dead value whose removal is on its way: take its place.
-                    None => {
-                        replaced = Some(core::mem::replace(&mut entry.value, weak.take()?));
-                        Some(value.clone())
-                    }
-                },
-                None => {
-                    insert_new(table, hash, &mut key, &mut weak);
-                    Some(value.clone())
-                }
-            }
-        });
-        drop((key, weak, replaced));
-        // `kept` is `None` only if a slot was empty, which cannot be: then the value
-        // made is returned, unstored, rather than panic.
+        let Placed { replaced, kept } = self.place(key, &value, Keep::Live);
+        drop(replaced);
+        // The live value found, or ours (now stored).
         kept.unwrap_or(value)
     }
 
@@ -404,6 +410,22 @@ impl<K, V, F: Flavor> Upgrade for EntryRef<K, V, F> {
         let EntryRef(key, weak) = self;
         weak.upgrade().map(|value| (key, value))
     }
+}
+
+/// Whether [`ValueMapCore::place`] keeps a live value found under the key.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// Replace it (`insert`).
+    Nothing,
+    /// Keep it (`get_or_insert_with`).
+    Live,
+}
+
+/// What [`ValueMapCore::place`] did: the reference it replaced, and the live value it
+/// kept instead of placing the new one.
+struct Placed<V, F: Flavor> {
+    replaced: Option<RawWeak<V, F>>,
+    kept: Option<RawRc<V, F>>,
 }
 
 /// Adds an entry for a key known to be absent, taking the key and the reference out
