@@ -82,15 +82,16 @@
 //! Dropping the head of a linked list of ten million [`rc::Rc`]s works, on the main
 //! thread's stack and on a spawned thread's default one; so does a chain in which each
 //! object's callback or finalizer owns the next object. (std's `Rc` and `Arc` overflow
-//! the stack on such chains.) Like
-//! CPython's "trashcan", each thread counts how deeply the ends of life (a value's
-//! `Drop`, then its callbacks and finalizers) are nested on it; past a limit (256), an
-//! end of life is deferred, and the outermost end of life on the thread finishes the
-//! deferred ones before it returns. So every death still completes before the `drop`
-//! (or `try_unwrap`, `into_inner`, `make_mut`) that started it returns, and each
-//! object's own sequence is unchanged; what changes, past the limit, is that a
-//! deferred object's end of life runs after those of the objects that enclosed it
-//! instead of inside them. A panic in a deferred value's `Drop` does not stop the
+//! the stack on such chains.) Like CPython's "trashcan", each thread counts how deeply
+//! the ends of life (a value's `Drop`, then its callbacks and finalizers) are nested on
+//! it; past a limit (256), an end of life is deferred, and the outermost end of life in
+//! progress on the thread finishes the deferred ones before it returns. So every death
+//! still completes before the outermost `drop` (or `try_unwrap`, `into_inner`,
+//! `make_mut`) on the thread returns, and each object's own sequence is unchanged;
+//! what changes, past the limit, is that a deferred object's end of life runs after
+//! those of the objects that enclosed it instead of inside them. (So, for instance, a
+//! weak reference with a callback held by a deferred object is still alive when the
+//! enclosing objects' callbacks run.) A panic in a deferred value's `Drop` does not stop the
 //! others, and is caught and reported as [`PanicSource::DeferredDrop`], as a
 //! callback's panic is: it could no longer reach the frame that would have caught it
 //! (a `catch_unwind` around the death that deferred it, a callback's own). The cost is
