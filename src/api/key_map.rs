@@ -23,6 +23,9 @@ macro_rules! weak_key_map {
         /// reference with a callback to each; the callback removes the entry when the
         /// key's last strong handle is dropped, on that thread, before the drop returns,
         /// so [`len`](Self::len) is exact and the values of dead keys are freed at once.
+        /// (Inside the dying key's own `Drop`, `len` still counts its entry, which
+        /// lookups and iteration no longer find: the removal is a callback, and runs
+        /// after the `Drop`.)
         ///
         /// * An entry stays tied to the key object first inserted: inserting an equal key
         ///   replaces the value only, and the entry goes when the first object dies.
