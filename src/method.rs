@@ -1,15 +1,20 @@
 //! What a [`WeakMethod`](crate::rc::WeakMethod) can call: methods of any arity up to six.
 //!
-//! `WeakMethod::call(args)` calls the method with the receiver first and then `args`,
-//! given in one of two forms:
+//! `WeakMethod::call(args)` calls the method with the receiver first and then `args`:
 //!
-//! * **spread**: a tuple, one element per argument after the receiver: `()` for
-//!   `fn(&self)`, `(a,)` for `fn(&self, a)`, `(a, b)` for `fn(&self, a, b)`, up to six;
-//! * **whole**: a single value for a method of one argument, `fn(&self, a)`, as `a`.
+//! * for a method of one argument after the receiver, `fn(&self, a)`, `args` is that
+//!   argument itself (the **whole** form): `call(a)`;
+//! * for any other arity, from none to six, `args` is a tuple of the arguments (the
+//!   **spread** form): `call(())` for `fn(&self)`, `call((a, b))` for
+//!   `fn(&self, a, b)`.
 //!
-//! Which form applies is found from the method's type (the two never fit the same
-//! call), so user code never names the [`MethodFn`] trait or its form markers: they are
-//! public only because they appear in `call`'s signature.
+//! For each method exactly one form applies, so the argument's type is inferred from
+//! the method's, as for a plain call (`call(text.parse().unwrap())` works), and user
+//! code never names the [`MethodFn`] trait or its form markers: they are public only
+//! because they appear in `call`'s signature. (A one-element tuple `(a,)` is not a
+//! spread form: it would make the two forms fit the same method, and leave an argument
+//! of unknown type ambiguous. A method taking a tuple as its one argument takes it
+//! whole.)
 //!
 //! ```
 //! use weakrefs::rc::{Rc, WeakMethod};
@@ -30,14 +35,15 @@
 //!
 //! let counter = Rc::new(Counter(0.into()));
 //! assert_eq!(WeakMethod::new(&counter, Counter::add).call(2), Some(2)); // whole
-//! assert_eq!(WeakMethod::new(&counter, Counter::add).call((3,)), Some(5)); // spread
+//! assert_eq!(WeakMethod::new(&counter, Counter::add).call("3".parse().unwrap()), Some(5));
 //! assert_eq!(WeakMethod::new(&counter, Counter::add_scaled).call((2, 10)), Some(25));
 //! assert_eq!(WeakMethod::new(&counter, Counter::get).call(()), Some(25));
 //! ```
 
 /// A function callable as a method of `T` with the arguments `Args`, in the form
 /// `Form` ([`Whole`] or [`Spread`]); implemented for every `Fn(&T, …) -> R` of up to six
-/// arguments after the receiver. See the [module docs](self).
+/// arguments after the receiver, in the one form that fits it. See the
+/// [module docs](self).
 pub trait MethodFn<T: ?Sized, Args, Form> {
     /// What the method returns.
     type Output;
@@ -61,7 +67,7 @@ pub trait MethodFn<T: ?Sized, Args, Form> {
 pub enum Whole {}
 
 /// The form of a tuple spread into the arguments: `call((a, b))` for
-/// `fn(&self, a, b)`, `call(())` for `fn(&self)`.
+/// `fn(&self, a, b)`, `call(())` for `fn(&self)`; every arity but one (see [`Whole`]).
 #[derive(Debug)]
 pub enum Spread {}
 
@@ -88,7 +94,6 @@ macro_rules! spread {
 }
 
 spread!();
-spread!(A1);
 spread!(A1, A2);
 spread!(A1, A2, A3);
 spread!(A1, A2, A3, A4);

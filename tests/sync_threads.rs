@@ -462,7 +462,7 @@ mod value_map {
 
     #[test]
     fn test_threaded_weak_valued_setdefault() {
-        let map = WeakValueMap::new();
+        let map: WeakValueMap<i32, u64> = WeakValueMap::new();
         let (tx, dropper) = dropper();
         for i in 0..ROUNDS as u64 * 10 {
             let x = map.get_or_insert_with(&10, || Arc::new(i));

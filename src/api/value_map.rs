@@ -416,8 +416,11 @@ macro_rules! weak_value_map {
             #[doc = $crate::api::sync_only!($module, " The same holds for a value inserted by another thread meanwhile.")]
             ///
             ///
-            /// `key` is borrowed (any borrowed form of the key type, as for `get`): a hit
-            /// allocates nothing; a miss makes the key with `to_owned`.
+            /// `key` is borrowed (a borrowed form of the key type, as for `get`): a hit
+            /// allocates nothing; a miss makes the key with `K::from(key.to_owned())`, so
+            /// `&str` works for `String`, `Box<str>`, `Rc<str>` and `Arc<str>` keys (for
+            /// `&'static str` keys, pass `&"k"`). Since several key types fit one `&Q`,
+            /// a map whose key type nothing else fixes needs it written out.
             ///
             /// ```
             #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
@@ -428,8 +431,8 @@ macro_rules! weak_value_map {
             /// ```
             pub fn get_or_insert_with<Q>(&self, key: &Q, make: impl FnOnce() -> $crate::$module::$Strong<V>) -> $crate::$module::$Strong<V>
             where
-                K: ::core::borrow::Borrow<Q>,
-                Q: ::core::hash::Hash + Eq + ::std::borrow::ToOwned<Owned = K> + ?Sized,
+                K: ::core::borrow::Borrow<Q> + From<<Q as ::std::borrow::ToOwned>::Owned>,
+                Q: ::core::hash::Hash + Eq + ::std::borrow::ToOwned + ?Sized,
             {
                 $crate::$module::$Strong { raw: self.core.get_or_insert_with(key, || make().raw) }
             }
@@ -541,8 +544,11 @@ macro_rules! weak_value_map {
                 }
             }
 
-            /// The live value, or `value`, inserted. The map holds the value weakly: keep
-            /// the returned handle (or another) to keep it.
+            /// The live value under the key, or `value`, inserted; the result is the value
+            /// the map holds when this returns. (For an occupied entry whose key was
+            /// removed or replaced since [`entry`](WeakValueMap::entry), the entry's
+            /// value is put back, or the newer one returned.) The map holds the value
+            /// weakly: keep the returned handle (or another) to keep it.
             ///
             /// ```
             #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
@@ -555,8 +561,10 @@ macro_rules! weak_value_map {
                 self.or_insert_with(|| value)
             }
 
-            /// The live value, or `make()`'s, inserted (`make` runs only if the entry is
-            /// vacant; if a live value was inserted meanwhile, that one is returned).
+            /// The live value under the key, or `make()`'s, inserted: the value the map
+            /// holds when this returns. `make` runs only if the entry is vacant; a live
+            /// value put under the key meanwhile is returned instead, and an occupied
+            /// entry's value is put back if the key was removed meanwhile.
             ///
             /// ```
             #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
@@ -568,7 +576,9 @@ macro_rules! weak_value_map {
             /// ```
             pub fn or_insert_with(self, make: impl FnOnce() -> $crate::$module::$Strong<V>) -> $crate::$module::$Strong<V> {
                 match self {
-                    Entry::Occupied(entry) => entry.value,
+                    Entry::Occupied(OccupiedEntry { map, key, value }) => {
+                        $crate::$module::$Strong { raw: map.core.get_or_insert_with_key(key, || value.raw) }
+                    }
                     Entry::Vacant(VacantEntry { map, key }) => {
                         $crate::$module::$Strong { raw: map.core.get_or_insert_with_key(key, || make().raw) }
                     }
@@ -649,8 +659,10 @@ macro_rules! weak_value_map {
                 self.value
             }
 
-            /// Puts `value` under the key; returns the value it replaced. (The key is
-            /// cloned for the map: the entry keeps its own.)
+            /// Puts `value` under the key; returns the live value the map held there (the
+            /// entry's, or one put there since [`entry`](WeakValueMap::entry)), or the
+            /// entry's if the map held none any more. The entry holds `value` from now
+            /// on. (The key is cloned for the map: the entry keeps its own.)
             ///
             /// ```
             #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
@@ -667,11 +679,14 @@ macro_rules! weak_value_map {
             where
                 K: Clone,
             {
-                drop(self.map.insert(self.key.clone(), value.clone()));
-                ::core::mem::replace(&mut self.value, value)
+                let replaced = self.map.insert(self.key.clone(), value.clone());
+                let held = ::core::mem::replace(&mut self.value, value);
+                replaced.unwrap_or(held)
             }
 
-            /// Removes the entry (if it still holds this value's key); returns the value.
+            /// Removes the entry, if the map still holds this entry's value under the key
+            /// (a value put there since [`entry`](WeakValueMap::entry) stays); returns the
+            /// entry's value.
             ///
             /// ```
             #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", WeakValueMap};")]
@@ -685,7 +700,7 @@ macro_rules! weak_value_map {
             /// assert!(map.is_empty());
             /// ```
             pub fn remove(self) -> $crate::$module::$Strong<V> {
-                drop(self.map.remove(&self.key));
+                self.map.core.remove_if_holds(&self.key, &self.value.raw);
                 self.value
             }
         }

@@ -236,7 +236,8 @@ macro_rules! weak_method {
             ///
             /// `args` is a tuple of the arguments after the receiver (`()` for
             /// `fn(&self)`, `(a, b)` for `fn(&self, a, b)`, up to six), or, for a method
-            /// of one argument, that argument itself (see [`method`](crate::method)).
+            /// of one argument, that argument itself, whose type is inferred from the
+            /// method's (see [`method`](crate::method)).
             ///
             /// ```
             #[doc = concat!("use weakrefs::", stringify!($module), "::{", stringify!($Strong), ", WeakMethod};")]

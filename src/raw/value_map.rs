@@ -224,18 +224,35 @@ where
         removed.and_then(|entry| entry.value.upgrade())
     }
 
+    /// Removes `key`'s entry if it still holds `value`; returns whether it did.
+    pub(crate) fn remove_if_holds<Q>(&self, key: &Q, value: &RawRc<V, F>) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let hash = self.hash(key);
+        let target = value.as_ptr();
+        let removed = self.with_table(|table| {
+            take(table, hash, |entry| {
+                entry.value.as_ptr() == target && entry.key.borrow() == key
+            })
+        });
+        // Outside the lock: the key and the reference (its callback cancelled).
+        removed.is_some()
+    }
+
     /// Python's `setdefault`: the live value under `key`, or `make()`'s, inserted.
     /// `make` runs without the lock held; if another thread inserts meanwhile, its
     /// value wins and `make()`'s result is dropped. The key is made from `key` (by
-    /// `to_owned`) only on a miss.
+    /// `to_owned`, then `From`) only on a miss.
     pub(crate) fn get_or_insert_with<Q>(
         &self,
         key: &Q,
         make: impl FnOnce() -> RawRc<V, F>,
     ) -> RawRc<V, F>
     where
-        K: Borrow<Q> + 'static,
-        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+        K: Borrow<Q> + From<Q::Owned> + 'static,
+        Q: Hash + Eq + ToOwned + ?Sized,
         V: 'static,
         S: 'static,
     {
@@ -243,7 +260,7 @@ where
             return found;
         }
         let value = make();
-        self.insert_unless_live(key.to_owned(), value)
+        self.insert_unless_live(K::from(key.to_owned()), value)
     }
 
     /// [`get_or_insert_with`](Self::get_or_insert_with) with the key already owned.

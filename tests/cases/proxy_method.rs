@@ -277,7 +277,14 @@ fn weak_method_calls_methods_of_any_arity() {
     let r = Rc::new(Arity(100));
     assert_eq!(WeakMethod::new(&r, Arity::zero).call(()), Some(100));
     assert_eq!(WeakMethod::new(&r, Arity::one).call(1), Some(101), "one argument, whole");
-    assert_eq!(WeakMethod::new(&r, Arity::one).call((2,)), Some(102), "one argument, spread");
+    assert_eq!(
+        WeakMethod::new(&r, Arity::one).call("2".parse().unwrap()),
+        Some(102),
+        "one argument: its type is inferred from the method's"
+    );
+    assert_eq!(WeakMethod::new(&r, Arity::one).call(Default::default()), Some(100));
+    let two = WeakMethod::new(&r, Arity::two);
+    assert_eq!(two.call((Default::default(), "d")).as_deref(), Some("100 0 d"));
     assert_eq!(
         WeakMethod::new(&r, Arity::two).call((3, "x")).as_deref(),
         Some("100 3 x")

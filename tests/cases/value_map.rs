@@ -122,7 +122,7 @@ fn test_weak_valued_dict_popitem() {
 #[test]
 fn test_weak_valued_dict_setdefault() {
     let (o1, o2) = (Rc::new(Object(1)), Rc::new(Object(2)));
-    let map = WeakValueMap::new();
+    let map: WeakValueMap<String, Object> = WeakValueMap::new();
     let got = map.get_or_insert_with("key", || o1.clone());
     assert!(Rc::ptr_eq(&got, &o1));
     assert!(Rc::ptr_eq(&map.get("key").unwrap(), &o1));
@@ -364,7 +364,7 @@ impl Clone for CountedKey {
 #[test]
 fn value_map_get_or_insert_with_borrows_its_key_and_clones_only_on_a_miss() {
     // Issue #17, point 2. (The only test that clones `CountedKey`s.)
-    let map = WeakValueMap::new();
+    let map: WeakValueMap<CountedKey, &str> = WeakValueMap::new();
     let before = KEY_CLONES.load(SeqCst);
     let a = map.get_or_insert_with(&CountedKey(1), || Rc::new("a"));
     assert_eq!(KEY_CLONES.load(SeqCst), before + 1, "a miss makes the key once");
@@ -413,4 +413,53 @@ fn value_map_entry_api() {
     let mut ran = false;
     map.entry("absent").and_modify(|_| ran = true);
     assert!(!ran);
+}
+
+#[test]
+fn value_map_entry_rechecks_what_changed_since_it_was_made() {
+    // From the review of #17: an occupied entry whose key was given a newer value, or
+    // removed, after `entry()`.
+    let map = WeakValueMap::new();
+    let (v1, v2) = (Rc::new(1), Rc::new(2));
+    map.insert("k", v1.clone());
+    let entry = map.entry("k");
+    map.insert("k", v2.clone());
+    let Entry::Occupied(entry) = entry else {
+        panic!("occupied")
+    };
+    assert_eq!(*entry.remove(), 1, "the entry's own value comes back");
+    assert_eq!(map.get("k").as_deref(), Some(&2), "the newer value stays");
+
+    let entry = map.entry("k");
+    let v3 = Rc::new(3);
+    map.insert("k", v3.clone());
+    let Entry::Occupied(mut entry) = entry else {
+        panic!("occupied")
+    };
+    let v4 = Rc::new(4);
+    assert_eq!(*entry.insert(v4.clone()), 3, "the value the map held is what was replaced");
+    assert_eq!(map.get("k").as_deref(), Some(&4));
+
+    // A stale occupied entry, its key removed meanwhile: `or_insert` puts it back.
+    let entry = map.entry("k");
+    map.remove("k");
+    let got = entry.or_insert(Rc::new(5));
+    assert_eq!(*got, 4);
+    assert!(Rc::ptr_eq(&map.get("k").unwrap(), &got), "the result is what the map holds");
+    drop((v1, v2, v3));
+}
+
+#[test]
+fn value_map_get_or_insert_with_borrowed_forms_of_common_keys() {
+    // From the review of #17: keys whose borrowed form does not own back to them.
+    let boxed: WeakValueMap<Box<str>, u8> = WeakValueMap::new();
+    let v = boxed.get_or_insert_with("k", || Rc::new(1));
+    assert!(Rc::ptr_eq(&boxed.get_or_insert_with("k", || unreachable!()), &v));
+    let shared: WeakValueMap<std::sync::Arc<str>, u8> = WeakValueMap::new();
+    let w = shared.get_or_insert_with("k", || Rc::new(2));
+    assert!(Rc::ptr_eq(&shared.get("k").unwrap(), &w));
+    let statics: WeakValueMap<&'static str, u8> = WeakValueMap::new();
+    let x = statics.get_or_insert_with(&"k", || Rc::new(3));
+    assert_eq!(statics.get("k").as_deref(), Some(&3));
+    drop((v, w, x));
 }
