@@ -1042,61 +1042,13 @@ macro_rules! key_map_iterators {
             >,
         }
 
-        impl<K, V> Iterator for Iter<K, V> {
-            type Item = ($crate::$module::$Strong<K>, V);
+        $crate::api::live_entries_iterator!(Iter<K, V>, ($crate::$module::$Strong<K>, V), |(raw, value)| ($crate::$module::$Strong { raw }, value));
 
-            fn next(&mut self) -> Option<Self::Item> {
-                self.entries
-                    .next()
-                    .map(|(raw, value)| ($crate::$module::$Strong { raw }, value))
-            }
+        $crate::api::live_entries_iterator!(Drain<K, V>, ($crate::$module::$Strong<K>, V), |(raw, value)| ($crate::$module::$Strong { raw }, value));
 
-            fn size_hint(&self) -> (usize, Option<usize>) {
-                self.entries.size_hint()
-            }
-        }
+        $crate::api::live_entries_iterator!(SetIter<T>, $crate::$module::$Strong<T>, |(raw, ())| $crate::$module::$Strong { raw });
 
-        impl<K, V> Iterator for Drain<K, V> {
-            type Item = ($crate::$module::$Strong<K>, V);
-
-            fn next(&mut self) -> Option<Self::Item> {
-                self.entries
-                    .next()
-                    .map(|(raw, value)| ($crate::$module::$Strong { raw }, value))
-            }
-
-            fn size_hint(&self) -> (usize, Option<usize>) {
-                self.entries.size_hint()
-            }
-        }
-
-        impl<T> Iterator for SetIter<T> {
-            type Item = $crate::$module::$Strong<T>;
-
-            fn next(&mut self) -> Option<Self::Item> {
-                self.entries
-                    .next()
-                    .map(|(raw, ())| $crate::$module::$Strong { raw })
-            }
-
-            fn size_hint(&self) -> (usize, Option<usize>) {
-                self.entries.size_hint()
-            }
-        }
-
-        impl<T> Iterator for SetDrain<T> {
-            type Item = $crate::$module::$Strong<T>;
-
-            fn next(&mut self) -> Option<Self::Item> {
-                self.entries
-                    .next()
-                    .map(|(raw, ())| $crate::$module::$Strong { raw })
-            }
-
-            fn size_hint(&self) -> (usize, Option<usize>) {
-                self.entries.size_hint()
-            }
-        }
+        $crate::api::live_entries_iterator!(SetDrain<T>, $crate::$module::$Strong<T>, |(raw, ())| $crate::$module::$Strong { raw });
     };
 }
 

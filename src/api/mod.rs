@@ -24,3 +24,24 @@ macro_rules! sync_only {
 }
 
 pub(crate) use sync_only;
+
+/// The `Iterator` impl of a collection's iterator over a snapshot or over drained
+/// entries: a struct with an `entries` field (`raw::table::LiveEntries`), each live
+/// entry turned into the public item by `$map`.
+macro_rules! live_entries_iterator {
+    ($Name:ident<$($g:ident),*>, $Item:ty, |$raw:pat_param| $map:expr) => {
+        impl<$($g),*> Iterator for $Name<$($g),*> {
+            type Item = $Item;
+
+            fn next(&mut self) -> Option<Self::Item> {
+                self.entries.next().map(|$raw| $map)
+            }
+
+            fn size_hint(&self) -> (usize, Option<usize>) {
+                self.entries.size_hint()
+            }
+        }
+    };
+}
+
+pub(crate) use live_entries_iterator;

@@ -472,17 +472,7 @@ macro_rules! weak_value_map {
             entries: $crate::raw::table::LiveEntries<$crate::raw::value_map::EntryRef<K, V, $crate::flavor::$Flavor>>,
         }
 
-        impl<K, V> Iterator for Iter<K, V> {
-            type Item = (K, $crate::$module::$Strong<V>);
-
-            fn next(&mut self) -> Option<Self::Item> {
-                self.entries.next().map(|(key, raw)| (key, $crate::$module::$Strong { raw }))
-            }
-
-            fn size_hint(&self) -> (usize, Option<usize>) {
-                self.entries.size_hint()
-            }
-        }
+        $crate::api::live_entries_iterator!(Iter<K, V>, (K, $crate::$module::$Strong<V>), |(key, raw)| (key, $crate::$module::$Strong { raw }));
 
         /// The entries taken out of a [`WeakValueMap`] by [`WeakValueMap::drain`],
         /// yielding those whose value is alive when reached.
@@ -490,17 +480,7 @@ macro_rules! weak_value_map {
             entries: $crate::raw::table::LiveEntries<$crate::raw::value_map::EntryRef<K, V, $crate::flavor::$Flavor>>,
         }
 
-        impl<K, V> Iterator for Drain<K, V> {
-            type Item = (K, $crate::$module::$Strong<V>);
-
-            fn next(&mut self) -> Option<Self::Item> {
-                self.entries.next().map(|(key, raw)| (key, $crate::$module::$Strong { raw }))
-            }
-
-            fn size_hint(&self) -> (usize, Option<usize>) {
-                self.entries.size_hint()
-            }
-        }
+        $crate::api::live_entries_iterator!(Drain<K, V>, (K, $crate::$module::$Strong<V>), |(key, raw)| (key, $crate::$module::$Strong { raw }));
 
         /// A view into one key's place in a [`WeakValueMap`], made by
         /// [`WeakValueMap::entry`]: occupied by a live value, or vacant.
