@@ -132,6 +132,22 @@
 //! further one is reported as [`PanicSource::EntryDrop`] (and while a panic is already
 //! unwinding, every one is reported), so the process never aborts on a double panic.
 //!
+//! # When an entry leaves
+//!
+//! A weak collection's entries leave it when their referent's death **begins**: once
+//! its last strong handle is dropped, before its value's `Drop`, its callbacks and its
+//! finalizers run. So `len`, `is_empty`, iteration and lookups agree at every moment
+//! on the thread where the referent dies, inside that `Drop` and those callbacks
+//! included: none of them finds or counts the dying entry. (CPython's dictionaries
+//! still count it while the referent's other callbacks run.) The removed key or value
+//! is dropped then too, before the referent's `Drop`, unless the collection is locked
+//! at that moment: its holder then drops it once its operation is done.
+//!
+//! On another thread, `len` can still count an entry for the instant between the
+//! last handle's drop and the removal, as any count read while another thread
+//! changes it can be stale. And past the depth limit of "Deep drops" above, a deferred
+//! death begins when its turn comes, so its entries are counted until then.
+//!
 //! # Example
 //!
 //! ```

@@ -43,9 +43,11 @@ pub enum PanicSource {
     Finalizer,
     /// A finalizer's function, run at thread or process exit.
     AtExit,
-    /// The `Drop` of an entry that a weak collection removed (a key's, say), while
-    /// another panic was already unwinding, or after a first such panic (which is the
-    /// one that propagates; see the collections' "Panics" sections).
+    /// The `Drop` of an entry that a weak collection removed (a key's, say): because
+    /// its referent died (there is no caller to give the panic to, as for a callback),
+    /// or, in an operation, while another panic was already unwinding or after a first
+    /// such panic (which is the one that propagates; see the collections' "Panics"
+    /// sections).
     EntryDrop,
     /// The `Drop` of a value whose end of life was deferred because it came too deep in
     /// a chain of nested ends of life (see "Deep drops" in the crate docs). Such a

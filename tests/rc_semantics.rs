@@ -23,6 +23,7 @@ include!("cases/value_map.rs");
 include!("cases/key_map.rs");
 include!("cases/proxy_method.rs");
 include!("cases/under_lock.rs");
+include!("cases/dying.rs");
 
 use std::cell::RefCell;
 use std::sync::Arc;

@@ -19,3 +19,4 @@ include!("cases/value_map.rs");
 include!("cases/key_map.rs");
 include!("cases/proxy_method.rs");
 include!("cases/under_lock.rs");
+include!("cases/dying.rs");

@@ -23,9 +23,9 @@ macro_rules! weak_key_map {
         /// reference with a callback to each; the callback removes the entry when the
         /// key's last strong handle is dropped, on that thread, before the drop returns,
         /// so [`len`](Self::len) is exact and the values of dead keys are freed at once.
-        /// (Inside the dying key's own `Drop`, `len` still counts its entry, which
-        /// lookups and iteration no longer find: the removal is a callback, and runs
-        /// after the `Drop`.)
+        /// The entry leaves when the key's death begins, before its `Drop` and its other
+        /// callbacks run: inside them, `len`, lookups and iteration agree that it is
+        /// gone (see the crate docs, "When an entry leaves").
         ///
         /// * An entry stays tied to the key object first inserted: inserting an equal key
         ///   replaces the value only, and the entry goes when the first object dies.
@@ -472,7 +472,9 @@ macro_rules! weak_set {
         ///
         #[doc = concat!("Elements go in as strong `", stringify!($Strong), "<T>` handles; the set keeps a weak")]
         /// reference with a callback to each, which removes it when its last strong
-        /// handle is dropped, before that drop returns; [`len`](Self::len) is exact.
+        /// handle is dropped, before that drop returns (and before the element's own
+        /// `Drop`: see the crate docs, "When an entry leaves"); [`len`](Self::len) is
+        /// exact.
         /// An element stays tied to the object first added (adding an equal one does
         /// nothing). Iteration walks a snapshot and yields strong handles.
         ///

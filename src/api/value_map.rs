@@ -28,10 +28,9 @@ macro_rules! weak_value_map {
         /// the drop returns. So [`len`](Self::len) is exact, and memory follows what is
         /// alive: there is no "expired entry" to purge later.
         ///
-        /// The one moment they disagree is inside the dying value's own `Drop` (and
-        /// its other callbacks that run before the map's): the value is dead, so `get`,
-        /// `contains_key` and iteration no longer find the entry, but its removal, a
-        /// callback, has not run yet, so [`len`](Self::len) still counts it.
+        /// The entry leaves when the value's death begins, before its `Drop` and its
+        /// other callbacks run: inside them, `len`, `get`, `contains_key` and iteration
+        /// agree that it is gone (see the crate docs, "When an entry leaves").
         ///
         /// * Replacing a value is safe against its later death: the old value's callback
         ///   removes an entry only if the entry still holds *that* value's reference.

@@ -29,13 +29,18 @@ where
     C: FnOnce(&RawWeak<T, F, B>),
     B: BoxAlloc<F, Value = T>,
 {
-    const VTABLE: NodeVTable<F> = NodeVTable {
-        kind: NodeKind::Callback,
-        fire: Self::fire,
-        destroy: Self::destroy,
-        release_target: alloc::release_node_weak::<F, B>,
-        referent_type: core::any::type_name::<T>,
-    };
+    const VTABLE: NodeVTable<F> = Self::vtable(NodeKind::Callback);
+    const REMOVAL_VTABLE: NodeVTable<F> = Self::vtable(NodeKind::Removal);
+
+    const fn vtable(kind: NodeKind) -> NodeVTable<F> {
+        NodeVTable {
+            kind,
+            fire: Self::fire,
+            destroy: Self::destroy,
+            release_target: alloc::release_node_weak::<F, B>,
+            referent_type: core::any::type_name::<T>,
+        }
+    }
 
     /// Registers `callback` on the allocation `header` belongs to and returns the one
     /// handle on the new node.
@@ -44,13 +49,40 @@ where
     /// `header` is the header of a live `B` whose value is alive (the caller holds a
     /// strong reference).
     pub(crate) unsafe fn register(header: NonNull<BoxHeader<F>>, callback: C) -> RawWeak<T, F, B> {
+        // SAFETY: forwarded contract.
+        unsafe { Self::register_as(header, callback, &Self::VTABLE) }
+    }
+
+    /// [`register`](Self::register), for a weak collection's own callback that takes
+    /// an entry out of its table: [`NodeKind::Removal`], fired before the value is
+    /// dropped. `callback` must not use the value (it is still alive then, but
+    /// nothing may reach it) and should run no user code but the drop of what it
+    /// removes.
+    ///
+    /// # Safety
+    /// As [`register`](Self::register).
+    pub(crate) unsafe fn register_removal(
+        header: NonNull<BoxHeader<F>>,
+        callback: C,
+    ) -> RawWeak<T, F, B> {
+        // SAFETY: forwarded contract.
+        unsafe { Self::register_as(header, callback, &Self::REMOVAL_VTABLE) }
+    }
+
+    /// # Safety
+    /// As [`register`](Self::register); `vtable` is one of this type's.
+    unsafe fn register_as(
+        header: NonNull<BoxHeader<F>>,
+        callback: C,
+        vtable: &'static NodeVTable<F>,
+    ) -> RawWeak<T, F, B> {
         // SAFETY: the caller's strong reference keeps the allocation alive.
         let target = unsafe { header.as_ref() };
         // The node (with the target's registry, if it is the first registration).
         let node = hosted::allocate_node(
             target,
             Self {
-                header: NodeHeader::new(header, 1, PENDING, &Self::VTABLE),
+                header: NodeHeader::new(header, 1, PENDING, vtable),
                 callback: UnsafeCell::new(MaybeUninit::new(callback)),
                 _referent: PhantomData,
             },
@@ -58,7 +90,11 @@ where
         .cast::<NodeHeader<F>>();
         // The handle we return owns one weak reference to the target.
         target.increment_node_handle();
-        target.inflate().list.with(|list| {
+        let registry = target.inflate();
+        if vtable.kind == NodeKind::Removal {
+            registry.note_removal();
+        }
+        registry.list.with(|list| {
             // SAFETY: the node is new and unlinked; the list is the target's.
             unsafe { list.push_front(node) }
         });

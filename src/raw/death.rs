@@ -1,9 +1,19 @@
 //! What happens after the last strong reference is gone, in two steps: the dead
 //! object's registrations are **detached** (all at once, under the registry lock), then
-//! **fired** (one by one, outside any lock). Death by reference counting does both in
-//! a row ([`run_callbacks`]); keeping them apart lets a caller that must detach many
-//! objects' registrations before any user code runs (the cycle collector, CPython's
-//! `handle_weakrefs`) do so.
+//! **fired** (one by one, outside any lock). Keeping them apart lets a caller that must
+//! detach many objects' registrations before any user code runs (the cycle collector,
+//! CPython's `handle_weakrefs`) do so.
+//!
+//! # Order
+//!
+//! The weak collections' own callbacks ([`NodeKind::Removal`]) fire first, as soon as
+//! the death begins ([`begin`]): **before** the value's `Drop`, its callbacks and its
+//! finalizers. So no user code that runs during a death (the value's `Drop` above all)
+//! sees a collection whose `len` still counts an entry that `get`, `contains_key` and
+//! iteration no longer find: the entry has left when the value became unreachable.
+//! Then the value is dropped, and then the other registrations are detached and
+//! fired, newest first ([`finish`]). Death with the value moved out (`try_unwrap`)
+//! keeps the same order ([`run_callbacks`]).
 
 use core::panic::AssertUnwindSafe;
 use core::ptr::NonNull;
@@ -39,6 +49,66 @@ pub(crate) unsafe fn detach<F: Flavor>(header: &BoxHeader<F>) -> Detached<F> {
     Detached { first }
 }
 
+/// The start of a death by reference counting, before the value is dropped: detaches
+/// the weak collections' removals ([`NodeKind::Removal`]) and fires them at once, so
+/// that the entries leave their collections before any user code of the death runs
+/// (see the module docs). The other registrations stay linked until [`finish`]:
+/// a weak reference dropped while the value is dropped still cancels its callback
+/// (R8.4).
+///
+/// Returns [`Others::None`] when it saw that no other registration is left, so that
+/// the death can skip [`finish`] and its lock (none can be added: registering takes a
+/// strong handle, and there is none left).
+///
+/// # Safety
+/// `header` belongs to a live allocation whose strong count is zero and whose value is
+/// still live, but will be touched by nothing but its drop; the caller owns the
+/// implicit weak reference, and keeps it throughout.
+#[inline(always)]
+pub(crate) unsafe fn begin<F: Flavor>(header: &BoxHeader<F>) -> Others {
+    // An object that never had a registration (a thin weak word) has nothing to do:
+    // one load and a branch on the path of every last drop, the rest out of line.
+    if header.may_have_registry() {
+        // SAFETY: forwarded contract.
+        unsafe { begin_registered(header) }
+    } else {
+        Others::None
+    }
+}
+
+/// What [`begin`] left for [`finish`].
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Others {
+    /// No registration is left: `finish` has nothing to do.
+    None,
+    /// Registrations may be left.
+    Maybe,
+}
+
+/// [`begin`] for an object that may have a registry.
+///
+/// # Safety
+/// As [`begin`].
+#[cold]
+#[inline(never)]
+unsafe fn begin_registered<F: Flavor>(header: &BoxHeader<F>) -> Others {
+    let Some(registry) = header.registry().filter(|registry| registry.has_removals()) else {
+        return Others::Maybe;
+    };
+    let (first, others) = registry.list.with(|list| {
+        let first = list.detach_kind(NodeKind::Removal);
+        let others = if list.len() == 0 {
+            Others::None
+        } else {
+            Others::Maybe
+        };
+        (first, others)
+    });
+    // SAFETY: we keep the implicit weak reference; a removal does not touch the value.
+    unsafe { fire(Detached { first }) };
+    others
+}
+
 /// Step 2: runs each detached callback or finalizer, newest first, under
 /// `catch_unwind`; a panic is reported and the next one still runs. Each pin is
 /// released after its callback; a node whose handles are all gone is freed then.
@@ -49,7 +119,7 @@ pub(crate) unsafe fn detach<F: Flavor>(header: &BoxHeader<F>) -> Detached<F> {
 /// # Safety
 /// The caller still owns the implicit weak reference of the object the registrations
 /// were detached from (so its allocation and registry outlive this call), and the
-/// object's value is no longer live.
+/// object's value is no longer live (or, for removals, unreachable: see [`begin`]).
 pub(crate) unsafe fn fire<F: Flavor>(detached: Detached<F>) {
     let mut cursor = detached.first;
     while let Some(node) = cursor {
@@ -64,6 +134,7 @@ pub(crate) unsafe fn fire<F: Flavor>(detached: Detached<F>) {
             let source = match vtable.kind {
                 NodeKind::Callback => PanicSource::WeakCallback,
                 NodeKind::Finalizer => PanicSource::Finalizer,
+                NodeKind::Removal => PanicSource::EntryDrop,
             };
             // Never panics, whatever the panic handler does.
             report::callback_panicked(source, (vtable.referent_type)(), payload);
@@ -77,12 +148,28 @@ pub(crate) unsafe fn fire<F: Flavor>(detached: Detached<F>) {
 
 /// Runs every registration of an allocation whose value has just died (its strong
 /// count is zero and the value is dropped or moved out), in CPython's order: all are
-/// detached first ([`detach`]), then each runs, newest first ([`fire`]).
+/// detached first ([`detach`]), then each runs, newest first ([`fire`]). The weak
+/// collections' removals that [`begin`] did not fire (the value was moved out, not
+/// dropped) run before the others.
 ///
 /// # Safety
 /// `header` belongs to a live allocation whose strong count is zero and whose value is
 /// no longer live; the caller owns the implicit weak reference and releases it after.
 pub(crate) unsafe fn run_callbacks<F: Flavor>(header: &BoxHeader<F>) {
+    // SAFETY: forwarded contract (a value no longer live is a fortiori unreachable);
+    // we keep the implicit weak reference throughout.
+    if unsafe { begin(header) } == Others::Maybe {
+        // SAFETY: forwarded contract; `begin` just ran.
+        unsafe { finish(header) }
+    }
+}
+
+/// The rest of a death that [`begin`] started, once the value is gone: detaches every
+/// other registration ([`detach`]), then fires each, newest first ([`fire`]).
+///
+/// # Safety
+/// As [`run_callbacks`], and [`begin`] has run for this death.
+pub(crate) unsafe fn finish<F: Flavor>(header: &BoxHeader<F>) {
     // SAFETY: forwarded contract; we keep the implicit weak reference throughout.
     let detached = unsafe { detach(header) };
     // SAFETY: as above: the registrations were detached from this very object.

@@ -75,6 +75,36 @@ pub(crate) struct Registry<F: Flavor> {
     pub(crate) node_handles: F::Count,
     /// The registrations, newest first.
     pub(crate) list: F::Lock<NodeList<F>>,
+    /// Nonzero once a weak collection's entry (a `NodeKind::Removal` node) has been
+    /// registered: only then does a death have removals to fire before the value's
+    /// `Drop` (`death::begin`), and a lock round to spend on them. Never cleared.
+    /// Set by a registration, which holds a strong handle; read by the death, which
+    /// comes after the last strong handle's release (ordered like the value itself).
+    has_removals: F::Count,
+}
+
+impl<F: Flavor> Registry<F> {
+    fn new(host: Option<HostAllocation>, weak: usize) -> Self {
+        Registry {
+            host,
+            weak: F::Count::new(weak),
+            node_handles: F::Count::new(0),
+            list: F::Lock::new(NodeList::new()),
+            has_removals: F::Count::new(0),
+        }
+    }
+
+    /// Notes that a weak collection's entry is registered here (see `has_removals`).
+    pub(crate) fn note_removal(&self) {
+        if self.has_removals.get() == 0 {
+            self.has_removals.set(1);
+        }
+    }
+
+    /// Whether a weak collection's entry was ever registered here.
+    pub(crate) fn has_removals(&self) -> bool {
+        self.has_removals.get() != 0
+    }
 }
 
 /// One load of the weak word, decoded.
@@ -120,6 +150,13 @@ impl<F: Flavor> BoxHeader<F> {
         (word, state)
     }
 
+    /// Whether the object may have a registry: `false` means it surely has none (a
+    /// thin weak word), with one load and one test.
+    #[inline(always)]
+    pub(crate) fn may_have_registry(&self) -> bool {
+        self.weak.load().addr() & TAGGED != 0
+    }
+
     /// The registry, if the object ever had a callback or finalizer.
     #[inline]
     pub(crate) fn registry(&self) -> Option<&Registry<F>> {
@@ -150,12 +187,7 @@ impl<F: Flavor> BoxHeader<F> {
                 Ok(registry) => return registry,
                 Err(thin) => thin,
             };
-            let registry = Box::into_raw(Box::new(Registry {
-                host: None,
-                weak: F::Count::new(count),
-                node_handles: F::Count::new(0),
-                list: F::Lock::new(NodeList::new()),
-            }));
+            let registry = Box::into_raw(Box::new(Registry::new(None, count)));
             let tagged = registry.map_addr(|a| a | TAGGED).cast::<()>();
             match self.weak.compare_exchange(word, tagged) {
                 // SAFETY: just leaked above and now owned by the allocation.
@@ -183,12 +215,7 @@ impl<F: Flavor> BoxHeader<F> {
             };
             // SAFETY: per the contract, `slot` is ours to write.
             unsafe {
-                slot.write(Registry {
-                    host: Some(home),
-                    weak: F::Count::new(count),
-                    node_handles: F::Count::new(0),
-                    list: F::Lock::new(NodeList::new()),
-                });
+                slot.write(Registry::new(Some(home), count));
             }
             let tagged = slot.map_addr(|a| a | TAGGED).cast::<()>();
             if self.weak.compare_exchange(word, tagged).is_ok() {

@@ -235,7 +235,7 @@ where
     {
         let hash = self.hash(key.value());
         let map = self.state.downgrade();
-        let weak = key.downgrade_with(move |dead: &RawWeak<K, F>| {
+        let weak = key.downgrade_with_removal(move |dead: &RawWeak<K, F>| {
             if let Some(state) = map.upgrade() {
                 let key = dead.clone();
                 state.value().table.remove(KeyRemoval { hash, key });

@@ -54,6 +54,11 @@ pub(crate) enum NodeKind {
     Callback,
     /// A finalizer.
     Finalizer,
+    /// A weak collection's own callback, which takes an entry out of its table. It
+    /// fires before the referent's value is dropped, ahead of every other kind (see
+    /// `death.rs`), so that no user code of the death sees a collection count an
+    /// entry that its lookups no longer find.
+    Removal,
 }
 
 /// Who runs a node's payload.
@@ -221,8 +226,7 @@ impl<F: Flavor> NodeList<F> {
     pub(crate) fn detach_all(&mut self) -> Option<NonNull<NodeHeader<F>>> {
         let mut cursor = self.head.take();
         self.len = 0;
-        let mut chain: Option<NonNull<NodeHeader<F>>> = None;
-        let mut tail: Option<NonNull<NodeHeader<F>>> = None;
+        let mut chain = Chain::default();
         while let Some(node) = cursor {
             // SAFETY: linked nodes are live (a node is unlinked before it is freed,
             // under this lock, which we hold); links are ours under the lock.
@@ -230,25 +234,34 @@ impl<F: Flavor> NodeList<F> {
             // SAFETY: as above: the links of a linked node are ours under the lock.
             let links = unsafe { &mut *header.links.get() };
             cursor = links.next;
+            links.prev = None;
+            links.next = None;
             header.set_state(LINKED, false);
-            // A pin needs no weak reference of its own: the death holds the implicit
-            // one until every pin is released (`unpin`).
-            if !header.handles.increment_if_nonzero() {
-                links.prev = None;
-                links.next = None;
+            // SAFETY: `node` is unlinked now, and its links are ours under the lock.
+            unsafe { chain.pin_and_append(node) };
+        }
+        chain.head
+    }
+
+    /// [`detach_all`](Self::detach_all) for the nodes of one `kind` only: the others
+    /// stay linked, in their order.
+    pub(crate) fn detach_kind(&mut self, kind: NodeKind) -> Option<NonNull<NodeHeader<F>>> {
+        let mut cursor = self.head;
+        let mut chain = Chain::default();
+        while let Some(node) = cursor {
+            // SAFETY: as in `detach_all`.
+            let header = unsafe { node.as_ref() };
+            // SAFETY: as in `detach_all`; this borrow ends at once.
+            cursor = unsafe { links(node) }.next;
+            if header.vtable.kind != kind {
                 continue;
             }
-            links.prev = tail;
-            links.next = None;
-            match tail {
-                // SAFETY: `tail` is a pinned node of the chain, whose links are ours
-                // under the lock.
-                Some(tail) => unsafe { self::links(tail) }.next = Some(node),
-                None => chain = Some(node),
-            }
-            tail = Some(node);
+            // SAFETY: `node` is live and linked in this list.
+            unsafe { self.unlink(node) };
+            // SAFETY: `node` is unlinked now, and its links are ours under the lock.
+            unsafe { chain.pin_and_append(node) };
         }
-        chain
+        chain.head
     }
 
     /// Calls `f` on every linked node, newest first.
@@ -260,6 +273,47 @@ impl<F: Flavor> NodeList<F> {
             cursor = unsafe { links(node) }.next;
             f(node);
         }
+    }
+}
+
+/// A chain of detached nodes being built, oldest link first.
+struct Chain<F: Flavor> {
+    head: Option<NonNull<NodeHeader<F>>>,
+    tail: Option<NonNull<NodeHeader<F>>>,
+}
+
+impl<F: Flavor> Default for Chain<F> {
+    fn default() -> Self {
+        Chain {
+            head: None,
+            tail: None,
+        }
+    }
+}
+
+impl<F: Flavor> Chain<F> {
+    /// Pins `node` with a handle and appends it, unless its handle count already
+    /// reached zero: its last handle is being released by another thread, which frees
+    /// it without running its payload (it finds it unlinked), so it is left out. A pin
+    /// needs no weak reference of its own: the death holds the implicit one until
+    /// every pin is released ([`unpin`]).
+    ///
+    /// # Safety
+    /// `node` is live and was just unlinked, under the registry lock that the caller
+    /// holds; its links are cleared.
+    unsafe fn pin_and_append(&mut self, node: NonNull<NodeHeader<F>>) {
+        // SAFETY: `node` is live per the contract.
+        if !unsafe { node.as_ref() }.handles.increment_if_nonzero() {
+            return;
+        }
+        // SAFETY: the links of an unlinked node are the detaching death's.
+        unsafe { links(node) }.prev = self.tail;
+        match self.tail {
+            // SAFETY: `tail` is a pinned node of the chain, whose links are ours.
+            Some(tail) => unsafe { links(tail) }.next = Some(node),
+            None => self.head = Some(node),
+        }
+        self.tail = Some(node);
     }
 }
 

@@ -35,17 +35,18 @@ type StrongMarker<T, F, B> = PhantomData<(B, fn() -> T, <F as Flavor>::Marker)>;
 /// Runs after a value's life ended (strong count zero, value dropped or moved out):
 /// the callbacks, then the release of the implicit weak reference. A guard, so that it
 /// also runs when dropping the value panics, as std frees the memory then too.
-struct AfterValue<F: Flavor, B: BoxAlloc<F>>(NonNull<B>, PhantomData<F>);
+struct AfterValue<F: Flavor, B: BoxAlloc<F>>(NonNull<B>, death::Others, PhantomData<F>);
 
 impl<F: Flavor, B: BoxAlloc<F>> Drop for AfterValue<F, B> {
     fn drop(&mut self) {
         // SAFETY: the caller of `after_value_gone` guarantees the allocation's state.
-        unsafe { after_value_gone::<F, B>(self.0) }
+        unsafe { after_value_gone::<F, B>(self.0, Removals::Fired(self.1)) }
     }
 }
 
 /// The end of life of the `B` at `object` whose strong count has just reached zero:
-/// its value's `Drop`, then [`after_value_gone`] (also if that `Drop` panics). Run
+/// the start of its death ([`death::begin`]: its entries leave the weak collections);
+/// its value's `Drop`; then [`after_value_gone`] (also if that `Drop` panics). Run
 /// through the trashcan, type-erased.
 ///
 /// # Safety
@@ -54,7 +55,13 @@ impl<F: Flavor, B: BoxAlloc<F>> Drop for AfterValue<F, B> {
 #[inline]
 unsafe fn drop_value_then_finish<F: Flavor, B: BoxAlloc<F>>(object: NonNull<()>) {
     let rc_box = object.cast::<B>();
-    let _after = AfterValue::<F, B>(rc_box, PhantomData);
+    // SAFETY: the implicit weak reference keeps the allocation alive.
+    let header = unsafe { alloc::header_ptr(rc_box).as_ref() };
+    // SAFETY: the strong count is zero and the value, still live, is touched by
+    // nothing but the drop below; we hold the implicit weak reference (`_after`
+    // releases it).
+    let others = unsafe { death::begin(header) };
+    let _after = AfterValue::<F, B>(rc_box, others, PhantomData);
     // SAFETY: the strong count is zero: the value is ours to drop.
     unsafe { ptr::drop_in_place(B::value_ptr(rc_box)) };
 }
@@ -65,7 +72,7 @@ unsafe fn drop_value_then_finish<F: Flavor, B: BoxAlloc<F>>(object: NonNull<()>)
 /// As [`after_value_gone`], for the `B` at `object`.
 unsafe fn finish_moved_out<F: Flavor, B: BoxAlloc<F>>(object: NonNull<()>) {
     // SAFETY: forwarded contract.
-    unsafe { after_value_gone::<F, B>(object.cast()) }
+    unsafe { after_value_gone::<F, B>(object.cast(), Removals::Pending) }
 }
 
 /// Ends the life of the `B` at `rc_box` whose value was moved out, through the
@@ -81,13 +88,23 @@ unsafe fn end_moved_out<F: Flavor, B: BoxAlloc<F>>(rc_box: NonNull<B>) {
     unsafe { trashcan::end_of_life(rc_box.cast(), finish_moved_out::<F, B>, type_name) }
 }
 
+/// Whether [`death::begin`] already ran for a death.
+#[derive(Clone, Copy)]
+enum Removals {
+    /// It did, before the value's `Drop`, and said what it left.
+    Fired(death::Others),
+    /// It did not: the value was moved out.
+    Pending,
+}
+
 /// Runs the death callbacks of `rc_box`, then releases its implicit weak reference.
 ///
 /// # Safety
 /// The strong count of `rc_box` is zero, its value is no longer live, and the caller
-/// owns the implicit weak reference, which this consumes.
+/// owns the implicit weak reference, which this consumes; `removals` says truly
+/// whether `death::begin` ran for this death.
 #[inline]
-unsafe fn after_value_gone<F: Flavor, B: BoxAlloc<F>>(rc_box: NonNull<B>) {
+unsafe fn after_value_gone<F: Flavor, B: BoxAlloc<F>>(rc_box: NonNull<B>, removals: Removals) {
     // SAFETY: the implicit weak reference keeps the allocation alive.
     let header = unsafe { alloc::header_ptr(rc_box).as_ref() };
     // A thin weak word means the object never had a callback or finalizer: releasing
@@ -97,7 +114,7 @@ unsafe fn after_value_gone<F: Flavor, B: BoxAlloc<F>>(rc_box: NonNull<B>) {
         // SAFETY: the last weak reference, on an allocation with no registry.
         Some(true) => unsafe { alloc::dealloc_thin::<F, B>(rc_box) },
         // SAFETY: forwarded contract.
-        None => unsafe { after_value_gone_registered::<F, B>(rc_box) },
+        None => unsafe { after_value_gone_registered::<F, B>(rc_box, removals) },
     }
 }
 
@@ -107,7 +124,10 @@ unsafe fn after_value_gone<F: Flavor, B: BoxAlloc<F>>(rc_box: NonNull<B>) {
 /// As [`after_value_gone`].
 #[cold]
 #[inline(never)]
-unsafe fn after_value_gone_registered<F: Flavor, B: BoxAlloc<F>>(rc_box: NonNull<B>) {
+unsafe fn after_value_gone_registered<F: Flavor, B: BoxAlloc<F>>(
+    rc_box: NonNull<B>,
+    removals: Removals,
+) {
     struct ReleaseImplicit<F: Flavor, B: BoxAlloc<F>>(NonNull<B>, PhantomData<F>);
     impl<F: Flavor, B: BoxAlloc<F>> Drop for ReleaseImplicit<F, B> {
         fn drop(&mut self) {
@@ -118,9 +138,16 @@ unsafe fn after_value_gone_registered<F: Flavor, B: BoxAlloc<F>>(rc_box: NonNull
     let _release = ReleaseImplicit::<F, B>(rc_box, PhantomData);
     // SAFETY: the implicit weak reference keeps the allocation alive.
     let header = unsafe { alloc::header_ptr(rc_box).as_ref() };
-    // SAFETY: forwarded contract: strong count zero, value gone, and we hold the
-    // implicit weak reference until `_release` drops.
-    unsafe { death::run_callbacks(header) }
+    match removals {
+        // SAFETY: forwarded contract: strong count zero, value gone, and we hold the
+        // implicit weak reference until `_release` drops. The removals are gone, and
+        // none can have been registered since: that takes a strong handle.
+        Removals::Fired(death::Others::Maybe) => unsafe { death::finish(header) },
+        // `begin` saw that nothing else was registered, and nothing can be since.
+        Removals::Fired(death::Others::None) => {}
+        // SAFETY: as above.
+        Removals::Pending => unsafe { death::run_callbacks(header) },
+    }
 }
 
 impl<T, F: Flavor> RawRc<T, F> {
@@ -308,6 +335,17 @@ impl<T, F: Flavor, B: BoxAlloc<F, Value = T>> RawRc<T, F, B> {
     {
         // SAFETY: we hold a strong reference.
         unsafe { CallbackNode::<T, F, C, B>::register(self.header_ptr(), callback) }
+    }
+
+    /// [`downgrade_with`](Self::downgrade_with) for a weak collection's entry: the
+    /// callback takes the entry out of its table, and fires when the value's death
+    /// begins, before its `Drop` and before every other callback (see `death.rs`).
+    pub(crate) fn downgrade_with_removal<C>(&self, callback: C) -> RawWeak<T, F, B>
+    where
+        C: FnOnce(&RawWeak<T, F, B>),
+    {
+        // SAFETY: we hold a strong reference.
+        unsafe { CallbackNode::<T, F, C, B>::register_removal(self.header_ptr(), callback) }
     }
 
     /// Python's `getweakrefcount`: how many weak reference objects the object has,

@@ -2,7 +2,8 @@
 //!
 //! # The problem
 //!
-//! An object's end of life runs its value's `Drop`, then its callbacks and finalizers.
+//! An object's end of life takes its entries out of the weak collections, runs its
+//! value's `Drop`, then its callbacks and finalizers.
 //! Either may drop the last handle of another object, whose end of life then runs
 //! nested inside the first: a linked list of a million `Rc` nodes dropped from its
 //! head nests a million ends of life, and overflows the stack (std's `Rc` and `Arc`
@@ -21,8 +22,9 @@
 //! whatever the shape of the garbage, and every death still completes before the
 //! outermost `drop` (or `try_unwrap`, `into_inner`, `make_mut`) returns.
 //!
-//! What users can observe: each object's own sequence is unchanged (its value's
-//! `Drop`, then its callbacks newest first, then the release of its memory); only
+//! What users can observe: each object's own sequence is unchanged (its entries
+//! leave the weak collections, then its value's `Drop` runs, then its callbacks
+//! newest first, then its memory is released); only
 //! *when* a deferred object's sequence runs changes. Past the limit, an object's end
 //! of life runs after the ends of life that enclosed it have finished, instead of
 //! inside them: in a chain `a -> b -> c`, shallow, `c` is gone before `b`'s callbacks

@@ -8,8 +8,9 @@
 //! keep its values alive, and the values (their callbacks) do not keep the map alive.
 //!
 //! Each entry stores its key's hash, computed once at insertion (outside the lock).
-//! Every entry's weak reference carries a callback that, when the value dies, removes
-//! the entry **if the entry still holds that very weak reference**, found by the
+//! Every entry's weak reference carries a callback that, when the value's death
+//! begins (before its `Drop`: a removal node, see `death.rs`), removes the entry **if
+//! the entry still holds that very weak reference**, found by the
 //! stored hash and the reference's identity. So a value replaced under its key can
 //! never remove its successor (CPython's R15.5), and a removal runs no user code: no
 //! key's `Hash` or `Eq`, which could panic or use the map; the table grows and shrinks
@@ -115,7 +116,7 @@ where
         S: 'static,
     {
         let map = self.state.downgrade();
-        value.downgrade_with(move |dead: &RawWeak<V, F>| {
+        value.downgrade_with_removal(move |dead: &RawWeak<V, F>| {
             if let Some(state) = map.upgrade() {
                 let value = dead.clone();
                 state.value().table.remove(EntryRemoval { hash, value });
