@@ -653,3 +653,59 @@ fn collection_iterators_are_send_and_sync() {
         .unwrap();
     assert_eq!(got, [("k".to_owned(), 5)]);
 }
+
+/// A value whose `Drop` records what its map's `len` is at that moment.
+struct LenProbe {
+    map: Option<Shared<weakrefs::sync::WeakValueMap<u32, LenProbe>>>,
+    seen: Shared<AtomicUsize>,
+}
+
+impl Drop for LenProbe {
+    fn drop(&mut self) {
+        if let Some(map) = self.map.take() {
+            self.seen.store(map.len(), SeqCst);
+        }
+    }
+}
+
+#[test]
+fn inside_a_dying_values_drop_its_entry_is_gone_while_another_thread_uses_the_map() {
+    // The value dies while the other thread holds the map's lock: its removal is
+    // handed over, and must be applied before the `len` its own `Drop` calls counts.
+    let map = Shared::new(weakrefs::sync::WeakValueMap::new());
+    let seen = Shared::new(AtomicUsize::new(0));
+    let kept = Arc::new(LenProbe {
+        map: None,
+        seen: seen.clone(),
+    });
+    map.insert(2, kept.clone());
+    let stop = Shared::new(AtomicBool::new(false));
+    let reader = {
+        let (map, stop) = (map.clone(), stop.clone());
+        thread::spawn(move || {
+            while !stop.load(SeqCst) {
+                drop(map.get(&2));
+            }
+        })
+    };
+    let rounds = if cfg!(miri) { 20 } else { 500_000 };
+    let mut counted_the_dead = 0;
+    for _ in 0..rounds {
+        let doomed = Arc::new(LenProbe {
+            map: Some(map.clone()),
+            seen: seen.clone(),
+        });
+        map.insert(1, doomed.clone());
+        drop(doomed);
+        if seen.load(SeqCst) != 1 {
+            counted_the_dead += 1;
+        }
+    }
+    stop.store(true, SeqCst);
+    reader.join().unwrap();
+    assert_eq!(
+        counted_the_dead, 0,
+        "len counted the dying entry, of {rounds}"
+    );
+    assert_eq!(map.len(), 1);
+}

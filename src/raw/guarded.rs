@@ -16,7 +16,9 @@
 //! **A removal callback never waits for a table.** It takes the lock if it is free at
 //! that instant; otherwise it pushes the removal onto the collection's pending list,
 //! and the thread that holds the lock (this one or another) applies it before it is
-//! done. Concretely, [`Guarded::with`] holds the lock for the operation and then:
+//! done. Concretely, [`Guarded::with`] takes the lock, applies the removals already
+//! pending (so an operation never sees an entry whose removal was handed over before
+//! it began: above all, one its own thread handed over), runs the operation, and then:
 //!
 //! 1. still under the lock, applies every pending removal (a guard: this also happens
 //!    when the operation unwinds, so a panic in user code loses no removal);
@@ -138,6 +140,13 @@ impl<T, P: Removal<T>, F: Flavor> Guarded<T, P, F> {
             leftovers: Vec::new(),
         };
         self.table.with(|table| {
+            // Removals handed over before we took the lock are applied before `f`
+            // sees the table: among them, those this very thread pushed (a referent
+            // that died here, while another thread held the lock), which `f` must
+            // not find (see "When an entry leaves" in the crate docs).
+            if self.has_pending.get() != 0 {
+                self.apply_pending(table, &mut settle.leftovers);
+            }
             let apply = Apply {
                 guarded: self,
                 table,
