@@ -446,6 +446,33 @@ fn an_entry_removed_while_its_value_dies_is_taken_out_once() {
 }
 
 #[test]
+fn a_callback_reference_dropped_by_a_removal_and_another_thread_runs_at_most_once() {
+    // The key's entry holds a weak reference with a callback to the key; another
+    // thread drops a clone of it while the key dies. The death pins the callback's
+    // node while the removal drops the entry's handle (`pin_for_removals`), and takes
+    // the last handle over if the other thread's went first: the callback runs once,
+    // or, if the other thread's drop is the very last, is cancelled; it is dropped
+    // exactly once either way.
+    model(|| {
+        let map = Shared::new(weakrefs::sync::WeakKeyMap::new());
+        let key = Arc::new(1u32);
+        let (ran, dropped) = (
+            Shared::new(AtomicUsize::new(0)),
+            Shared::new(AtomicUsize::new(0)),
+        );
+        let weak = Arc::downgrade_with(&key, counted_callback(&ran, &dropped));
+        let clone = weak.clone();
+        map.insert(&key, weak);
+        let t = thread::spawn(move || drop(clone));
+        drop(key);
+        t.join().unwrap();
+        assert_eq!(map.len(), 0, "the entry was left behind");
+        assert!(ran.load(SeqCst) <= 1, "the callback ran twice");
+        assert_eq!(dropped.load(SeqCst), 1, "the callback was not dropped once");
+    });
+}
+
+#[test]
 fn removals_crossing_two_maps_locked_by_two_threads_do_not_deadlock() {
     // Each thread looks up a key in its own map, and that lookup's `Eq` drops the last
     // handle of a value stored in the other map. Loom reports a deadlock if any

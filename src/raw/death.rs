@@ -97,15 +97,20 @@ unsafe fn begin_registered<F: Flavor>(header: &BoxHeader<F>) -> Others {
     };
     let (first, others) = registry.list.with(|list| {
         let first = list.detach_kind(NodeKind::Removal);
-        let others = if list.len() == 0 {
-            Others::None
-        } else {
-            Others::Maybe
-        };
-        (first, others)
+        if list.len() == 0 {
+            return (first, Others::None);
+        }
+        if first.is_some() {
+            list.pin_for_removals();
+        }
+        (first, Others::Maybe)
     });
+    let pinned = first.is_some() && others == Others::Maybe;
     // SAFETY: we keep the implicit weak reference; a removal does not touch the value.
     unsafe { fire(Detached { first }) };
+    if pinned {
+        registry.list.with(|list| list.release_removal_pins());
+    }
     others
 }
 
@@ -138,6 +143,15 @@ pub(crate) unsafe fn fire<F: Flavor>(detached: Detached<F>) {
             };
             // Never panics, whatever the panic handler does.
             report::callback_panicked(source, (vtable.referent_type)(), payload);
+        }
+        // A node whose last handle the death took over while the removals ran
+        // (`NodeList::release_removal_pins`): that handle goes with the pin. Both
+        // lack a weak reference of their own, and the pin keeps the node alive here.
+        // SAFETY: the handle is ours, our caller holds the implicit weak reference,
+        // and nothing but this death reads the bit of a node it detached.
+        if unsafe { node.as_ref() }.has_state(node::DEATH_OWNED) {
+            // SAFETY: as above; the pin remains, so this is not the last handle.
+            unsafe { node::unpin(node) };
         }
         // SAFETY: releases the pin taken by `detach_all`; our caller holds the implicit
         // weak reference. The payload was consumed by `fire`, so no user code runs

@@ -47,6 +47,15 @@ pub(crate) const HOST: usize = 32;
 /// could run it (see `finalize::run_exit`).
 pub(crate) const EXIT_TAKEN: usize = 64;
 
+/// The death of the target holds an extra handle on this node while the weak
+/// collections' removals run (`death::begin`); only code holding the registry lock
+/// sets or clears it.
+pub(crate) const BEGIN_PIN: usize = 128;
+/// The death of the target owns this node's last handle: every other handle went
+/// while the removals ran, after the target became unreachable, so the callback still
+/// runs. The death releases that handle along with its pin, after firing the node.
+pub(crate) const DEATH_OWNED: usize = 256;
+
 /// What a node is for; chooses how a panic in its payload is reported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum NodeKind {
@@ -262,6 +271,43 @@ impl<F: Flavor> NodeList<F> {
             unsafe { chain.pin_and_append(node) };
         }
         chain.head
+    }
+
+    /// Holds every linked node with an extra handle (marked `BEGIN_PIN`) while the
+    /// weak collections' removals run: a removal may drop the last handle of a weak
+    /// reference to the same, now unreachable, target (one its entry held), and that
+    /// must not cancel the callback. A node whose handles already reached zero (its
+    /// last one is being released by another thread) is left to that thread.
+    pub(crate) fn pin_for_removals(&mut self) {
+        self.for_each(|node| {
+            // SAFETY: linked nodes are live; we hold the lock.
+            let header = unsafe { node.as_ref() };
+            if header.handles.increment_if_nonzero() {
+                header.set_state(BEGIN_PIN, true);
+            }
+        });
+    }
+
+    /// Releases the handles taken by [`pin_for_removals`](Self::pin_for_removals).
+    /// A node whose other handles all went meanwhile keeps that one as `DEATH_OWNED`:
+    /// it stays linked, and the death fires and releases it like the others. The rest
+    /// are as before: a handle dropped from now on (in the value's `Drop`) cancels its
+    /// callback (R8.4).
+    pub(crate) fn release_removal_pins(&mut self) {
+        self.for_each(|node| {
+            // SAFETY: linked nodes are live; we hold the lock.
+            let header = unsafe { node.as_ref() };
+            if !header.set_state(BEGIN_PIN, false) {
+                return;
+            }
+            if header.handles.decrement() == 1 {
+                // Ours was the last. Nobody can have seen zero: no other handle is
+                // left to be cloned or dropped, and what takes a handle only if the
+                // count is not zero (`increment_if_nonzero`) runs under this lock.
+                header.handles.increment();
+                header.set_state(DEATH_OWNED, true);
+            }
+        });
     }
 
     /// Calls `f` on every linked node, newest first.

@@ -197,3 +197,55 @@ fn a_panicking_key_drop_in_an_early_removal_is_reported_and_the_death_goes_on() 
     assert_eq!(*order.lock().unwrap(), ["key dropped", "callback"]);
     assert!(map.is_empty());
 }
+
+/// A key compared and hashed by its number, which carries a weak reference.
+struct KeyWithWeak(i32, #[allow(dead_code)] Weak<u32>);
+
+impl PartialEq for KeyWithWeak {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl Eq for KeyWithWeak {}
+
+impl std::hash::Hash for KeyWithWeak {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state)
+    }
+}
+
+#[test]
+fn a_callback_reference_held_by_an_entry_still_calls_back_when_the_entry_leaves() {
+    // The entry leaves first, and drops the only handle of a weak reference with a
+    // callback to the same referent: the referent is dead by then, so the callback
+    // runs (as in CPython, and as when any other callback drops a sibling).
+    let log = Shared::new(Mutex::new(Vec::new()));
+    let callback = |name: &'static str| {
+        let log = log.clone();
+        move |_: &Weak<u32>| log.lock().unwrap().push(name)
+    };
+
+    let key_map: WeakKeyMap<u32, Weak<u32>> = WeakKeyMap::new();
+    let key = Rc::new(1u32);
+    let older = Rc::downgrade_with(&key, callback("older, held outside"));
+    key_map.insert(&key, Rc::downgrade_with(&key, callback("held by the value")));
+    let newer = Rc::downgrade_with(&key, callback("newer, held outside"));
+    drop(key);
+    assert!(key_map.is_empty());
+    assert_eq!(
+        *log.lock().unwrap(),
+        ["newer, held outside", "held by the value", "older, held outside"],
+        "newest first, the one the entry held included"
+    );
+    drop((older, newer));
+
+    log.lock().unwrap().clear();
+    let value_map: WeakValueMap<KeyWithWeak, u32> = WeakValueMap::new();
+    let value = Rc::new(2u32);
+    let weak = Rc::downgrade_with(&value, callback("held by the key"));
+    value_map.insert(KeyWithWeak(2, weak), value.clone());
+    drop(value);
+    assert!(value_map.is_empty());
+    assert_eq!(*log.lock().unwrap(), ["held by the key"]);
+}
