@@ -141,7 +141,9 @@
 //! included: none of them finds or counts the dying entry. (CPython's dictionaries
 //! still count it while the referent's other callbacks run.) The removed key or value
 //! is dropped then too, before the referent's `Drop`, unless the collection is locked
-//! at that moment: its holder then drops it once its operation is done.
+//! at that moment: its holder then drops it once its operation is done. If what it
+//! held was the last handle of a weak reference with a callback to the dying referent,
+//! that callback still runs, with the referent's other callbacks, newest first.
 //!
 //! On another thread, `len` can still count an entry for the instant between the
 //! last handle's drop and the removal, as any count read while another thread

@@ -14,6 +14,15 @@
 //! Then the value is dropped, and then the other registrations are detached and
 //! fired, newest first ([`finish`]). Death with the value moved out (`try_unwrap`)
 //! keeps the same order ([`run_callbacks`]).
+//!
+//! While the removals run, the other registrations stay linked but are held by the
+//! death (`NodeList::pin_for_removals`): a removal drops what its entry held, and
+//! that may be the last handle of a weak reference with a callback to the same
+//! object, which must still call back (its referent is dead: CPython pins every
+//! cleared reference before it calls any back). One whose handles all went meanwhile
+//! is taken over by the death (`DEATH_OWNED`) and fired with the others. The other
+//! pins are released before the value is dropped, so a weak reference dropped by the
+//! value's own `Drop` cancels its callback (R8.4), as before.
 
 use core::panic::AssertUnwindSafe;
 use core::ptr::NonNull;
