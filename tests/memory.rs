@@ -144,6 +144,33 @@ fn every_death_path_gives_back_every_byte() {
             }),
         ),
         (
+            "map entries holding a callback reference and calling a finalizer",
+            Box::new(|| {
+                use std::cell::RefCell;
+                type Slot = std::rc::Rc<RefCell<Option<weakrefs::rc::Finalize<u32, (), ()>>>>;
+                // The entry's value calls the object's finalizer while the removals
+                // of the object's death run, and holds a weak reference with a
+                // callback to it: the death's pins on both go (review of #17). The
+                // entry comes first, so that its node houses the registry and the
+                // finalizer's is a node of its own.
+                struct CallsOnDrop(Slot, Vec<weakrefs::rc::Weak<u32>>);
+                impl Drop for CallsOnDrop {
+                    fn drop(&mut self) {
+                        let finalizer = self.0.borrow_mut().take();
+                        assert!(finalizer.unwrap().call().is_some());
+                    }
+                }
+                let a = Rc::new(5u32);
+                let map = weakrefs::rc::WeakKeyMap::new();
+                let slot = Slot::default();
+                let w = Rc::downgrade_with(&a, |_| ());
+                map.insert(&a, CallsOnDrop(slot.clone(), vec![w]));
+                *slot.borrow_mut() = Some(finalize(&a, |()| (), ()));
+                drop(a);
+                assert!(map.is_empty());
+            }),
+        ),
+        (
             "panicking callback",
             Box::new(|| {
                 let ((), _) = common::capture_reports(|| {

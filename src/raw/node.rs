@@ -218,8 +218,19 @@ impl<F: Flavor> NodeList<F> {
         links.prev = None;
         links.next = None;
         // SAFETY: `node` is live.
-        unsafe { node.as_ref() }.set_state(LINKED, false);
+        let header = unsafe { node.as_ref() };
+        header.set_state(LINKED, false);
         self.len -= 1;
+        // A node unlinked while a death holds it for its removals (a finalizer called
+        // or detached by a removal's user code): the death releases its pins by
+        // walking this list, where it will not find the node, so the pin goes now.
+        // Not the last handle: whoever unlinks a node that has handles holds one
+        // (`finalize::consume`'s caller); `release_handle` unlinks only at zero, which
+        // a pin rules out.
+        if header.set_state(BEGIN_PIN, false) {
+            let before = header.handles.decrement();
+            debug_assert!(before > 1, "a removal pin was a node's last handle");
+        }
     }
 
     /// Unlinks every node, newest first, and pins each with a handle so that it

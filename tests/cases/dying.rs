@@ -249,3 +249,28 @@ fn a_callback_reference_held_by_an_entry_still_calls_back_when_the_entry_leaves(
     assert!(value_map.is_empty());
     assert_eq!(*log.lock().unwrap(), ["held by the key"]);
 }
+
+#[test]
+fn a_finalizer_called_by_an_entrys_drop_while_its_object_dies_runs_once_and_is_freed() {
+    // The entry's value calls the object's finalizer while the removals run; the
+    // death holds the finalizer's node then, and must not keep that hold after the
+    // node left the list (Miri and tests/memory.rs see the leak it was).
+    type Slot = Shared<Mutex<Option<Finalize<u32, (), ()>>>>;
+    let slot = Slot::default();
+    let ran = Shared::new(AtomicUsize::new(0));
+    let obj = Rc::new(5u32);
+    let map = WeakKeyMap::new();
+    let s = slot.clone();
+    map.insert(
+        &obj,
+        OnDrop::new(move || {
+            let finalizer = s.lock().unwrap().take().unwrap();
+            assert!(finalizer.call().is_some(), "the finalizer was still alive");
+        }),
+    );
+    let r = ran.clone();
+    *slot.lock().unwrap() = Some(finalize(&obj, move |()| drop(r.fetch_add(1, SeqCst)), ()));
+    drop(obj);
+    assert_eq!(ran.load(SeqCst), 1);
+    assert!(map.is_empty());
+}
