@@ -153,7 +153,7 @@ fn every_death_path_gives_back_every_byte() {
                 // callback to it: the death's pins on both go (review of #17). The
                 // entry comes first, so that its node houses the registry and the
                 // finalizer's is a node of its own.
-                struct CallsOnDrop(Slot, Vec<weakrefs::rc::Weak<u32>>);
+                struct CallsOnDrop(Slot, #[allow(dead_code)] Vec<weakrefs::rc::Weak<u32>>);
                 impl Drop for CallsOnDrop {
                     fn drop(&mut self) {
                         let finalizer = self.0.borrow_mut().take();

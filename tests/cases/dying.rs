@@ -269,7 +269,10 @@ fn a_finalizer_called_by_an_entrys_drop_while_its_object_dies_runs_once_and_is_f
         }),
     );
     let r = ran.clone();
-    *slot.lock().unwrap() = Some(finalize(&obj, move |()| drop(r.fetch_add(1, SeqCst)), ()));
+    let count = move |()| {
+        r.fetch_add(1, SeqCst);
+    };
+    *slot.lock().unwrap() = Some(finalize(&obj, count, ()));
     drop(obj);
     assert_eq!(ran.load(SeqCst), 1);
     assert!(map.is_empty());
