@@ -57,6 +57,28 @@ unsafe fn drop_value_then_finish<F: Flavor, B: BoxAlloc<F>>(object: NonNull<()>)
     let rc_box = object.cast::<B>();
     // SAFETY: the implicit weak reference keeps the allocation alive.
     let header = unsafe { alloc::header_ptr(rc_box).as_ref() };
+    // An object that never had a registration (a thin weak word) has no death to
+    // begin: the common case stays as short as std's, the other is out of line.
+    if header.may_have_registry() {
+        // SAFETY: forwarded contract.
+        return unsafe { drop_registered_value_then_finish::<F, B>(rc_box) };
+    }
+    // Nothing can register from here on (that takes a strong handle): `Maybe` is
+    // only a safe default, which `after_value_gone` does not reach for a thin word.
+    let _after = AfterValue::<F, B>(rc_box, death::Others::Maybe, PhantomData);
+    // SAFETY: the strong count is zero: the value is ours to drop.
+    unsafe { ptr::drop_in_place(B::value_ptr(rc_box)) };
+}
+
+/// [`drop_value_then_finish`] for an object that may have registrations.
+///
+/// # Safety
+/// As [`drop_value_then_finish`], for the `B` at `rc_box`.
+#[cold]
+#[inline(never)]
+unsafe fn drop_registered_value_then_finish<F: Flavor, B: BoxAlloc<F>>(rc_box: NonNull<B>) {
+    // SAFETY: the implicit weak reference keeps the allocation alive.
+    let header = unsafe { alloc::header_ptr(rc_box).as_ref() };
     // SAFETY: the strong count is zero and the value, still live, is touched by
     // nothing but the drop below; we hold the implicit weak reference (`_after`
     // releases it).
