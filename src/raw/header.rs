@@ -71,17 +71,24 @@ pub(crate) struct Registry<F: Flavor> {
     /// The weak count, moved here from the allocation's weak word at inflation.
     weak: F::Count,
     /// How many of those weak references are node handles (so that the plain `Weak`s
-    /// can be told apart: the rest, less the implicit one).
-    pub(crate) node_handles: F::Count,
+    /// can be told apart: the rest, less the implicit one), and, in the top bit
+    /// ([`HAS_REMOVALS`]), whether a weak collection's entry was ever registered.
+    node_handles: F::Count,
     /// The registrations, newest first.
     pub(crate) list: F::Lock<NodeList<F>>,
-    /// Nonzero once a weak collection's entry (a `NodeKind::Removal` node) has been
-    /// registered: only then does a death have removals to fire before the value's
-    /// `Drop` (`death::begin`), and a lock round to spend on them. Never cleared.
-    /// Set by a registration, which holds a strong handle; read by the death, which
-    /// comes after the last strong handle's release (ordered like the value itself).
-    has_removals: F::Count,
 }
+
+/// The top bit of `Registry::node_handles`: set once a weak collection's entry (a
+/// `NodeKind::Removal` node) has been registered, never cleared. Only then does a death
+/// have removals to fire before the value's `Drop` (`death::begin`), and a lock round
+/// to spend on them. Set by a registration, which holds a strong handle; read by the
+/// death, which comes after the last strong handle's release (ordered like the value
+/// itself). It shares a word with the count rather than having one of its own: a
+/// registry one word larger made each death of a map's value measurably slower (its
+/// allocation, hosted in a node, moved up a size class). Below the top bit, which the
+/// thread-safe count's overflow check (`isize::MAX`) watches; the count itself never
+/// comes near it (each handle is an allocation's worth of memory).
+const HAS_REMOVALS: usize = 1 << (usize::BITS - 2);
 
 impl<F: Flavor> Registry<F> {
     fn new(host: Option<HostAllocation>, weak: usize) -> Self {
@@ -90,20 +97,29 @@ impl<F: Flavor> Registry<F> {
             weak: F::Count::new(weak),
             node_handles: F::Count::new(0),
             list: F::Lock::new(NodeList::new()),
-            has_removals: F::Count::new(0),
         }
     }
 
-    /// Notes that a weak collection's entry is registered here (see `has_removals`).
+    /// Notes that a weak collection's entry is registered here (see [`HAS_REMOVALS`]).
     pub(crate) fn note_removal(&self) {
-        if self.has_removals.get() == 0 {
-            self.has_removals.set(1);
+        if !self.has_removals() {
+            self.node_handles.fetch_or(HAS_REMOVALS);
         }
     }
 
     /// Whether a weak collection's entry was ever registered here.
     pub(crate) fn has_removals(&self) -> bool {
-        self.has_removals.get() != 0
+        self.node_handles.get() & HAS_REMOVALS != 0
+    }
+
+    /// How many weak references are node handles.
+    fn node_handle_count(&self) -> usize {
+        self.node_handles.get() & !HAS_REMOVALS
+    }
+
+    /// One node handle fewer (its weak reference is released by the caller).
+    pub(crate) fn remove_node_handle(&self) {
+        self.node_handles.decrement();
     }
 }
 
@@ -361,7 +377,7 @@ impl<F: Flavor> BoxHeader<F> {
                 // Handles add their weak reference before counting themselves and
                 // remove it after, so reading `node_handles` first never undercounts
                 // the others; `saturating_sub` covers releases in between.
-                let node_handles = registry.node_handles.get();
+                let node_handles = registry.node_handle_count();
                 Self::registry_total(registry).saturating_sub(node_handles + 1)
             }
         }

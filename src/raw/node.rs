@@ -227,7 +227,10 @@ impl<F: Flavor> NodeList<F> {
         // Not the last handle: whoever unlinks a node that has handles holds one
         // (`finalize::consume`'s caller); `release_handle` unlinks only at zero, which
         // a pin rules out.
-        if header.set_state(BEGIN_PIN, false) {
+        // The bit is set and cleared only under the lock we hold: a plain load
+        // decides, and the common case pays no read-modify-write.
+        if header.has_state(BEGIN_PIN) {
+            header.set_state(BEGIN_PIN, false);
             let before = header.handles.decrement();
             debug_assert!(before > 1, "a removal pin was a node's last handle");
         }
@@ -480,7 +483,7 @@ pub(crate) unsafe fn release_handle<F: Flavor>(node: NonNull<NodeHeader<F>>) {
     // a node exists only on an inflated allocation.
     let registry = unsafe { target.as_ref() }.registry();
     if let Some(registry) = registry {
-        registry.node_handles.decrement();
+        registry.remove_node_handle();
     }
 
     if header.handles.decrement() != 1 {
