@@ -226,9 +226,8 @@ impl<F: Flavor> NodeList<F> {
         // walking this list, where it will not find the node, so the pin goes now.
         // Not the last handle: whoever unlinks a node that has handles holds one
         // (`finalize::consume`'s caller); `release_handle` unlinks only at zero, which
-        // a pin rules out.
-        // The bit is set and cleared only under the lock we hold: a plain load
-        // decides, and the common case pays no read-modify-write.
+        // a pin rules out. The bit is set and cleared only under the lock we hold, so
+        // a plain load decides, and the common case pays no read-modify-write.
         if header.has_state(BEGIN_PIN) {
             header.set_state(BEGIN_PIN, false);
             let before = header.handles.decrement();
@@ -336,7 +335,8 @@ impl<F: Flavor> NodeList<F> {
     }
 }
 
-/// A chain of detached nodes being built, oldest link first.
+/// A chain of detached nodes being built, in the order they are appended (the list's
+/// order: newest first).
 struct Chain<F: Flavor> {
     head: Option<NonNull<NodeHeader<F>>>,
     tail: Option<NonNull<NodeHeader<F>>>,

@@ -20,28 +20,32 @@ fn record(sightings: &Sightings, when: &'static str, seen: Seen) {
     sightings.lock().unwrap().push((when, seen));
 }
 
-/// A key whose `Drop` runs a hook; compared and hashed by its number alone.
-struct HookedKey(i32, #[allow(dead_code)] OnDrop);
+/// A key compared and hashed by its number alone, carrying something whose drop
+/// matters to the test (a hook, a weak reference).
+struct Numbered<T>(i32, #[allow(dead_code)] T);
 
-impl PartialEq for HookedKey {
+impl<T> PartialEq for Numbered<T> {
     fn eq(&self, other: &Self) -> bool {
         self.0 == other.0
     }
 }
 
-impl Eq for HookedKey {}
+impl<T> Eq for Numbered<T> {}
 
-impl std::hash::Hash for HookedKey {
+impl<T> std::hash::Hash for Numbered<T> {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.0.hash(state)
     }
 }
 
-impl std::borrow::Borrow<i32> for HookedKey {
+impl<T> std::borrow::Borrow<i32> for Numbered<T> {
     fn borrow(&self) -> &i32 {
         &self.0
     }
 }
+
+/// A key whose `Drop` runs a hook.
+type HookedKey = Numbered<OnDrop>;
 
 #[test]
 fn value_map_len_and_lookups_agree_while_a_value_dies() {
@@ -127,8 +131,8 @@ fn key_maps_and_sets_len_and_lookups_agree_while_a_key_dies() {
         }
     };
     let (look_drop, look_callback) = (look.clone(), look);
-    let dying = Rc::new(HookedKey(1, OnDrop::new(move || look_drop("the key's Drop"))));
-    let survivor = Rc::new(HookedKey(2, OnDrop::new(|| ())));
+    let dying = Rc::new(Numbered(1, OnDrop::new(move || look_drop("the key's Drop"))));
+    let survivor = Rc::new(Numbered(2, OnDrop::new(|| ())));
     for key in [&dying, &survivor] {
         map.insert(key, 0);
         ptr_map.insert(key, 0);
@@ -182,7 +186,7 @@ fn a_panicking_key_drop_in_an_early_removal_is_reported_and_the_death_goes_on() 
     let value = Rc::new(3);
     let o = order.clone();
     map.insert(
-        HookedKey(1, OnDrop::new(move || {
+        Numbered(1, OnDrop::new(move || {
             o.lock().unwrap().push("key dropped");
             expected_panic();
         })),
@@ -196,23 +200,6 @@ fn a_panicking_key_drop_in_an_early_removal_is_reported_and_the_death_goes_on() 
     assert_eq!(reports[0].0, PanicSource::EntryDrop);
     assert_eq!(*order.lock().unwrap(), ["key dropped", "callback"]);
     assert!(map.is_empty());
-}
-
-/// A key compared and hashed by its number, which carries a weak reference.
-struct KeyWithWeak(i32, #[allow(dead_code)] Weak<u32>);
-
-impl PartialEq for KeyWithWeak {
-    fn eq(&self, other: &Self) -> bool {
-        self.0 == other.0
-    }
-}
-
-impl Eq for KeyWithWeak {}
-
-impl std::hash::Hash for KeyWithWeak {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.0.hash(state)
-    }
 }
 
 #[test]
@@ -241,10 +228,10 @@ fn a_callback_reference_held_by_an_entry_still_calls_back_when_the_entry_leaves(
     drop((older, newer));
 
     log.lock().unwrap().clear();
-    let value_map: WeakValueMap<KeyWithWeak, u32> = WeakValueMap::new();
+    let value_map: WeakValueMap<Numbered<Weak<u32>>, u32> = WeakValueMap::new();
     let value = Rc::new(2u32);
     let weak = Rc::downgrade_with(&value, callback("held by the key"));
-    value_map.insert(KeyWithWeak(2, weak), value.clone());
+    value_map.insert(Numbered(2, weak), value.clone());
     drop(value);
     assert!(value_map.is_empty());
     assert_eq!(*log.lock().unwrap(), ["held by the key"]);
