@@ -177,6 +177,7 @@
 #![warn(missing_docs)]
 
 mod api;
+mod coercion;
 mod flavor;
 pub mod method;
 mod raw;
@@ -187,6 +188,7 @@ pub mod rc;
 pub mod sync;
 
 pub use api::proxy::ReferenceError;
+pub use coercion::Coercion;
 pub use report::{
     reset_panic_handler, set_panic_handler, CallbackPanic, PanicHandler, PanicSource,
 };

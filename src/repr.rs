@@ -3,7 +3,7 @@
 use core::fmt;
 
 /// `<weakref at 0x…; to 'Type' at 0x…>` while alive, `<weakref at 0x…; dead>` after.
-pub(crate) fn weakref<T>(
+pub(crate) fn weakref<T: ?Sized>(
     f: &mut fmt::Formatter<'_>,
     identity: *const (),
     referent: Option<*const T>,
@@ -13,7 +13,7 @@ pub(crate) fn weakref<T>(
 }
 
 /// `<finalize object at 0x…; for 'Type' at 0x…>` while alive, `…; dead>` after.
-pub(crate) fn finalize<T>(
+pub(crate) fn finalize<T: ?Sized>(
     f: &mut fmt::Formatter<'_>,
     identity: *const (),
     referent: Option<*const T>,
@@ -23,7 +23,7 @@ pub(crate) fn finalize<T>(
 }
 
 /// `<{what} at 0x…; {relation} 'Type' at 0x…>`, or `<{what} at 0x…; dead>`.
-fn python_repr<T>(
+fn python_repr<T: ?Sized>(
     f: &mut fmt::Formatter<'_>,
     what: &str,
     relation: &str,
@@ -31,7 +31,8 @@ fn python_repr<T>(
     referent: Option<*const T>,
     type_name: &str,
 ) -> fmt::Result {
-    match referent {
+    // The address alone (a fat pointer's `{:p}` would show its metadata too).
+    match referent.map(<*const T>::cast::<()>) {
         Some(at) => write!(
             f,
             "<{what} at {identity:p}; {relation} '{}' at {at:p}>",

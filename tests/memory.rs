@@ -58,6 +58,40 @@ fn an_object_without_callbacks_costs_what_std_costs() {
 }
 
 #[test]
+fn unsized_objects_cost_what_std_costs() {
+    use std::fmt::Debug;
+    let (std_bytes, _, std_rc) = measure(|| std::rc::Rc::<str>::from("seven b"));
+    let (our_bytes, _, our_rc) = measure(|| Rc::<str>::from("seven b"));
+    assert_eq!(our_bytes, std_bytes);
+    assert_eq!(our_bytes, 16 + 7, "two counts and the bytes");
+    let (std_bytes, _, std_slice) = measure(|| std::rc::Rc::<[u64]>::from(&[1, 2, 3][..]));
+    let (our_bytes, _, our_slice) = measure(|| Rc::<[u64]>::from(&[1, 2, 3][..]));
+    assert_eq!(our_bytes, std_bytes);
+    // Unsizing a handle allocates nothing; from a box, one allocation the size of
+    // std's (the box is freed).
+    let (unsize_bytes, _, shown) =
+        measure(|| Rc::unsize(Rc::new([0u8; 5]), weakrefs::coercion!(dyn Debug)));
+    assert_eq!(unsize_bytes, 16 + 5);
+    let (std_bytes, std_held, std_dyn) =
+        measure(|| std::rc::Rc::<dyn Debug>::from(Box::new([0u8; 5]) as Box<dyn Debug>));
+    let (our_bytes, our_held, our_dyn) =
+        measure(|| Rc::<dyn Debug>::from(Box::new([0u8; 5]) as Box<dyn Debug>));
+    assert_eq!((our_bytes, our_held), (std_bytes, std_held));
+    assert_eq!(our_held, 16 + 5);
+    let (weak_bytes, _, weak) = measure(|| Rc::downgrade(&our_rc));
+    assert_eq!(weak_bytes, 0);
+    drop((
+        std_rc, our_rc, std_slice, our_slice, shown, std_dyn, our_dyn,
+    ));
+    let (_, held, ()) = measure(|| drop(weak));
+    assert_eq!(
+        held,
+        -(16 + 7),
+        "the last weak reference frees the allocation"
+    );
+}
+
+#[test]
 fn callbacks_and_finalizers_pay_for_themselves_only() {
     let obj = Rc::new(0u64);
     let (first, _, w1) = measure(|| Rc::downgrade_with(&obj, |_| ()));

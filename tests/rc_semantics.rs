@@ -24,6 +24,7 @@ include!("cases/key_map.rs");
 include!("cases/proxy_method.rs");
 include!("cases/under_lock.rs");
 include!("cases/dying.rs");
+include!("cases/unsized.rs");
 
 use std::cell::RefCell;
 use std::sync::Arc;

@@ -20,3 +20,4 @@ include!("cases/key_map.rs");
 include!("cases/proxy_method.rs");
 include!("cases/under_lock.rs");
 include!("cases/dying.rs");
+include!("cases/unsized.rs");

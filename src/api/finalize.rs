@@ -44,7 +44,7 @@ macro_rules! finalize {
         /// drop(obj);
         /// assert_eq!(*log.lock().unwrap(), ["closed data.txt"]);
         /// ```
-        pub fn finalize<T, A, R, Func>(obj: &$crate::$module::$Strong<T>, func: Func, args: A) -> Finalize<T, A, R>
+        pub fn finalize<T: ?Sized, A, R, Func>(obj: &$crate::$module::$Strong<T>, func: Func, args: A) -> Finalize<T, A, R>
         where
             Func: FnOnce(A) -> R + $($bound)+,
             A: $($bound)+,
@@ -62,11 +62,11 @@ macro_rules! finalize {
         ///
         /// `Debug` prints Python's `repr`: `<finalize object at 0x…; for 'Type' at 0x…>` while
         /// the finalizer and its object are alive, `<finalize object at 0x…; dead>` otherwise.
-        pub struct Finalize<T, A, R = ()> {
+        pub struct Finalize<T: ?Sized, A, R = ()> {
             raw: $crate::raw::finalize::RawFinalize<T, $crate::flavor::$Flavor, A, R>,
         }
 
-        impl<T, A, R> Finalize<T, A, R> {
+        impl<T: ?Sized, A, R> Finalize<T, A, R> {
             /// Calls the function now, if the finalizer is alive, and returns its result;
             /// the finalizer is dead afterwards. Returns `None` if it was already called,
             /// detached, or run by the object's death or at exit. A panic in the function
@@ -171,7 +171,7 @@ macro_rules! finalize {
             }
         }
 
-        impl<T, A, R> Clone for Finalize<T, A, R> {
+        impl<T: ?Sized, A, R> Clone for Finalize<T, A, R> {
             /// Another handle on the same finalizer.
             fn clone(&self) -> Self {
                 Finalize {
@@ -180,7 +180,7 @@ macro_rules! finalize {
             }
         }
 
-        impl<T, A, R> ::core::fmt::Debug for Finalize<T, A, R> {
+        impl<T: ?Sized, A, R> ::core::fmt::Debug for Finalize<T, A, R> {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 let referent = self.raw.live_referent();
                 $crate::repr::finalize(

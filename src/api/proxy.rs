@@ -59,11 +59,11 @@ macro_rules! proxy {
         /// assert!(p.get().is_err()); // ReferenceError: weakly-referenced object no longer exists
         /// ```
         #[repr(transparent)]
-        pub struct Proxy<T> {
+        pub struct Proxy<T: ?Sized> {
             weak: $crate::$module::Weak<T>,
         }
 
-        impl<T> Proxy<T> {
+        impl<T: ?Sized> Proxy<T> {
             /// A proxy to `value`'s referent.
             ///
             /// ```
@@ -164,14 +164,14 @@ macro_rules! proxy {
             }
         }
 
-        impl<T> Clone for Proxy<T> {
+        impl<T: ?Sized> Clone for Proxy<T> {
             /// Another handle to the same proxy (same identity, same callback).
             fn clone(&self) -> Self {
                 Proxy { weak: self.weak.clone() }
             }
         }
 
-        impl<T> ::core::fmt::Debug for Proxy<T> {
+        impl<T: ?Sized> ::core::fmt::Debug for Proxy<T> {
             /// Python's `repr`: `<weakproxy at 0x…; to 'Type' at 0x…>`, or
             /// `<weakproxy at 0x…; dead>`. Never fails.
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {

@@ -6,7 +6,8 @@
 macro_rules! strong {
     (
         $module:ident, $Strong:ident, $Flavor:ident,
-        intro: $intro:literal, threads: $threads:literal, callback_bounds: [$($cb:tt)+]
+        intro: $intro:literal, threads: $threads:literal, callback_bounds: [$($cb:tt)+],
+        any: [$($any:tt)+]
     ) => {
         #[doc = $intro]
         ///
@@ -79,20 +80,23 @@ macro_rules! strong {
         /// assert!(weak.upgrade().is_none());
         /// ```
         #[repr(transparent)]
-        pub struct $Strong<T> {
+        pub struct $Strong<T: ?Sized> {
             pub(crate) raw: $crate::raw::strong::RawRc<T, $crate::flavor::$Flavor>,
         }
 
-        impl<T: ::core::panic::RefUnwindSafe> ::core::panic::UnwindSafe for $Strong<T> {}
-        impl<T: ::core::panic::RefUnwindSafe> ::core::panic::RefUnwindSafe for $Strong<T> {}
-        impl<T> Unpin for $Strong<T> {}
+        impl<T: ::core::panic::RefUnwindSafe + ?Sized> ::core::panic::UnwindSafe for $Strong<T> {}
+        impl<T: ::core::panic::RefUnwindSafe + ?Sized> ::core::panic::RefUnwindSafe for $Strong<T> {}
+        impl<T: ?Sized> Unpin for $Strong<T> {}
 
-        impl<T> $Strong<T> {
+        impl<T: ?Sized> $Strong<T> {
             #[doc = concat!(" Views a core handle as a `", stringify!($Strong), "` (for closures that receive one).")]
             pub(crate) fn from_raw_ref(raw: &$crate::raw::strong::RawRc<T, $crate::flavor::$Flavor>) -> &$Strong<T> {
                 // SAFETY: `$Strong` is a `repr(transparent)` wrapper of `RawRc<T, $Flavor>`.
-                unsafe { &*(raw as *const $crate::raw::strong::RawRc<T, $crate::flavor::$Flavor>).cast::<$Strong<T>>() }
+                unsafe { &*(raw as *const $crate::raw::strong::RawRc<T, $crate::flavor::$Flavor> as *const $Strong<T>) }
             }
+        }
+
+        impl<T> $Strong<T> {
 
             #[doc = concat!(" Constructs a new `", stringify!($Strong), "<T>`.")]
             ///
@@ -225,6 +229,9 @@ macro_rules! strong {
                 $crate::raw::strong::RawRc::into_inner(this.raw)
             }
 
+        }
+
+        impl<T: ?Sized> $Strong<T> {
             #[doc = concat!(" Consumes the `", stringify!($Strong), "`, returning the wrapped pointer. Use [`", stringify!($Strong), "::from_raw`](super::", stringify!($Strong), "::from_raw) to turn")]
             #[doc = concat!(" it back into an `", stringify!($Strong), "`, or the memory leaks.")]
             ///
@@ -526,7 +533,7 @@ macro_rules! strong {
             }
         }
 
-        impl<T> Clone for $Strong<T> {
+        impl<T: ?Sized> Clone for $Strong<T> {
             /// Makes another pointer to the same allocation, incrementing the strong count.
             #[inline]
             fn clone(&self) -> $Strong<T> {
@@ -536,7 +543,7 @@ macro_rules! strong {
             }
         }
 
-        impl<T> ::core::ops::Deref for $Strong<T> {
+        impl<T: ?Sized> ::core::ops::Deref for $Strong<T> {
             type Target = T;
             #[inline]
             fn deref(&self) -> &T {
@@ -544,13 +551,13 @@ macro_rules! strong {
             }
         }
 
-        impl<T> AsRef<T> for $Strong<T> {
+        impl<T: ?Sized> AsRef<T> for $Strong<T> {
             fn as_ref(&self) -> &T {
                 self
             }
         }
 
-        impl<T> ::core::borrow::Borrow<T> for $Strong<T> {
+        impl<T: ?Sized> ::core::borrow::Borrow<T> for $Strong<T> {
             fn borrow(&self) -> &T {
                 self
             }
@@ -563,7 +570,7 @@ macro_rules! strong {
             }
         }
 
-        impl<T> From<Box<T>> for $Strong<T> {
+        impl<T: ?Sized> From<Box<T>> for $Strong<T> {
             #[doc = concat!(" Moves the boxed value into a new `", stringify!($Strong), "` (the bytes are copied from the box")]
             /// to the new allocation, not through the stack) and frees the box.
             ///
@@ -613,7 +620,7 @@ macro_rules! strong {
             }
         }
 
-        impl<T: PartialEq> PartialEq for $Strong<T> {
+        impl<T: PartialEq + ?Sized> PartialEq for $Strong<T> {
             #[doc = concat!(" Equality of the values (two `", stringify!($Strong), "`s to one allocation are equal if the value is")]
             /// equal to itself).
             #[inline]
@@ -622,45 +629,249 @@ macro_rules! strong {
             }
         }
 
-        impl<T: Eq> Eq for $Strong<T> {}
+        impl<T: Eq + ?Sized> Eq for $Strong<T> {}
 
-        impl<T: PartialOrd> PartialOrd for $Strong<T> {
+        impl<T: PartialOrd + ?Sized> PartialOrd for $Strong<T> {
             /// Ordering of the values.
             fn partial_cmp(&self, other: &$Strong<T>) -> Option<::core::cmp::Ordering> {
                 (**self).partial_cmp(&**other)
             }
         }
 
-        impl<T: Ord> Ord for $Strong<T> {
+        impl<T: Ord + ?Sized> Ord for $Strong<T> {
             /// Ordering of the values.
             fn cmp(&self, other: &$Strong<T>) -> ::core::cmp::Ordering {
                 (**self).cmp(&**other)
             }
         }
 
-        impl<T: ::core::hash::Hash> ::core::hash::Hash for $Strong<T> {
+        impl<T: ::core::hash::Hash + ?Sized> ::core::hash::Hash for $Strong<T> {
             /// Hashes the value.
             fn hash<H: ::core::hash::Hasher>(&self, state: &mut H) {
                 (**self).hash(state)
             }
         }
 
-        impl<T: ::core::fmt::Display> ::core::fmt::Display for $Strong<T> {
+        impl<T: ::core::fmt::Display + ?Sized> ::core::fmt::Display for $Strong<T> {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 ::core::fmt::Display::fmt(&**self, f)
             }
         }
 
-        impl<T: ::core::fmt::Debug> ::core::fmt::Debug for $Strong<T> {
+        impl<T: ::core::fmt::Debug + ?Sized> ::core::fmt::Debug for $Strong<T> {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 ::core::fmt::Debug::fmt(&**self, f)
             }
         }
 
-        impl<T> ::core::fmt::Pointer for $Strong<T> {
+        impl<T: ?Sized> ::core::fmt::Pointer for $Strong<T> {
             #[doc = concat!(" The value's address, as [`", stringify!($Strong), "::as_ptr`](super::", stringify!($Strong), "::as_ptr).")]
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 ::core::fmt::Pointer::fmt(&$Strong::as_ptr(self), f)
+            }
+        }
+        impl<T: ?Sized> $Strong<T> {
+            #[doc = concat!(" The same object seen as a `U`: `", stringify!($Strong), "<T>` to `", stringify!($Strong), "<dyn Trait>` (what std does by an")]
+            /// implicit coercion, which needs the unstable `CoerceUnsized` elsewhere).
+            ///
+            /// No copy and no allocation: the strong count, the weak references, their
+            /// callbacks and the finalizers are the object's, whatever type a handle
+            /// sees it as. Make the coercion with [`coercion!`](crate::coercion!).
+            ///
+            /// # Panics
+            ///
+            /// If the coercion moves the pointer (a [`Coercion`](crate::Coercion) made
+            /// with `unsafe` that breaks its contract).
+            ///
+            /// ```
+            /// use std::fmt::Debug;
+            #[doc = concat!("use weakrefs::{coercion, ", stringify!($module), "::", stringify!($Strong), "};")]
+            ///
+            #[doc = concat!("let list = ", stringify!($Strong), "::new(vec![1, 2]);")]
+            #[doc = concat!("let weak = ", stringify!($Strong), "::downgrade(&list);")]
+            #[doc = concat!("let shown: ", stringify!($Strong), "<dyn Debug + Send + Sync> = ", stringify!($Strong), "::unsize(list, coercion!(dyn Debug + Send + Sync));")]
+            /// assert_eq!(format!("{shown:?}"), "[1, 2]");
+            /// assert!(weak.upgrade().is_some()); // the same object
+            /// ```
+            pub fn unsize<U: ?Sized>(this: $Strong<T>, coercion: $crate::Coercion<T, U>) -> $Strong<U> {
+                $Strong {
+                    raw: $crate::raw::strong::RawRc::unsize(this.raw, coercion.get()),
+                }
+            }
+        }
+
+        impl $Strong<$($any)+> {
+            #[doc = concat!(" Attempts to downcast the `", stringify!($Strong), "<", stringify!($($any)+), ">` to a concrete type; gives it back")]
+            /// unchanged if the value is not a `T`. The object is the same: its weak
+            /// references, callbacks and finalizers stay.
+            ///
+            /// ```
+            /// use std::any::Any;
+            #[doc = concat!("use weakrefs::{coercion, ", stringify!($module), "::", stringify!($Strong), "};")]
+            ///
+            #[doc = concat!("let any: ", stringify!($Strong), "<", stringify!($($any)+), "> = ", stringify!($Strong), "::unsize(", stringify!($Strong), "::new(8i32), coercion!(", stringify!($($any)+), "));")]
+            /// let any = any.downcast::<String>().unwrap_err(); // not a String
+            /// assert_eq!(*any.downcast::<i32>().unwrap(), 8);
+            /// ```
+            pub fn downcast<T: ::core::any::Any + $($cb)+>(self) -> Result<$Strong<T>, Self> {
+                if (*self).is::<T>() {
+                    Ok($Strong {
+                        // SAFETY: the value is a `T` (checked just above); the cast drops
+                        // the vtable and keeps the address.
+                        raw: unsafe { $crate::raw::strong::RawRc::cast(self.raw, |p| p.cast()) },
+                    })
+                } else {
+                    Err(self)
+                }
+            }
+        }
+
+        impl From<&str> for $Strong<str> {
+            #[doc = concat!(" Copies the string into a new `", stringify!($Strong), "<str>` (one allocation, the length in the")]
+            /// pointer, as std).
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("let shared: ", stringify!($Strong), "<str> = ", stringify!($Strong), "::from(\"statue\");")]
+            /// assert_eq!(&*shared, "statue");
+            /// ```
+            fn from(text: &str) -> $Strong<str> {
+                let bytes = $Strong::<[u8]>::from(text.as_bytes());
+                $Strong {
+                    // SAFETY: the bytes are `text`'s, UTF-8; `[u8]` and `str` have the
+                    // same layout and metadata (the length).
+                    raw: unsafe { $crate::raw::strong::RawRc::cast(bytes.raw, |p| p as *mut _) },
+                }
+            }
+        }
+
+        impl From<String> for $Strong<str> {
+            #[doc = concat!(" Copies the string into a new `", stringify!($Strong), "<str>` and frees it.")]
+            fn from(text: String) -> $Strong<str> {
+                $Strong::from(&text[..])
+            }
+        }
+
+        impl From<&mut str> for $Strong<str> {
+            #[doc = concat!(" Copies the string into a new `", stringify!($Strong), "<str>`.")]
+            fn from(text: &mut str) -> $Strong<str> {
+                $Strong::from(&*text)
+            }
+        }
+
+        impl From<Box<str>> for $Strong<[u8]> {
+            #[doc = concat!(" Moves the string's bytes into a new `", stringify!($Strong), "<[u8]>`.")]
+            fn from(text: Box<str>) -> $Strong<[u8]> {
+                $Strong::from(text.into_boxed_bytes())
+            }
+        }
+
+        impl From<$Strong<str>> for $Strong<[u8]> {
+            /// The same object, seen as its UTF-8 bytes (no copy).
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("let text: ", stringify!($Strong), "<str> = ", stringify!($Strong), "::from(\"eggplant\");")]
+            #[doc = concat!("let bytes: ", stringify!($Strong), "<[u8]> = text.into();")]
+            /// assert_eq!(&bytes[..3], b"egg");
+            /// ```
+            fn from(text: $Strong<str>) -> $Strong<[u8]> {
+                $Strong {
+                    // SAFETY: any `str` is valid `[u8]` (same layout and metadata).
+                    raw: unsafe { $crate::raw::strong::RawRc::cast(text.raw, |p| p as *mut _) },
+                }
+            }
+        }
+
+        impl<'a> From<::std::borrow::Cow<'a, str>> for $Strong<str> {
+            #[doc = concat!(" Copies the string into a new `", stringify!($Strong), "<str>`.")]
+            fn from(text: ::std::borrow::Cow<'a, str>) -> $Strong<str> {
+                $Strong::from(&*text)
+            }
+        }
+
+        impl<T: Clone> From<&[T]> for $Strong<[T]> {
+            #[doc = concat!(" Clones the elements into a new `", stringify!($Strong), "<[T]>`. If a clone panics, the clones made")]
+            /// so far are dropped and the memory freed before the panic goes on.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("let shared: ", stringify!($Strong), "<[i32]> = ", stringify!($Strong), "::from(&[1, 2, 3][..]);")]
+            /// assert_eq!(&*shared, &[1, 2, 3]);
+            /// ```
+            fn from(slice: &[T]) -> $Strong<[T]> {
+                $Strong {
+                    raw: $crate::raw::strong::RawRc::from_slice(slice),
+                }
+            }
+        }
+
+        impl<T: Clone> From<&mut [T]> for $Strong<[T]> {
+            #[doc = concat!(" Clones the elements into a new `", stringify!($Strong), "<[T]>`.")]
+            fn from(slice: &mut [T]) -> $Strong<[T]> {
+                $Strong::from(&*slice)
+            }
+        }
+
+        impl<T> From<Vec<T>> for $Strong<[T]> {
+            #[doc = concat!(" Moves the elements into a new `", stringify!($Strong), "<[T]>` and frees the vector's buffer.")]
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("let shared: ", stringify!($Strong), "<[String]> = ", stringify!($Strong), "::from(vec![\"a\".to_owned()]);")]
+            /// assert_eq!(shared[0], "a");
+            /// ```
+            fn from(vec: Vec<T>) -> $Strong<[T]> {
+                $Strong {
+                    raw: $crate::raw::strong::RawRc::from_vec(vec),
+                }
+            }
+        }
+
+        impl<'a, T: Clone> From<::std::borrow::Cow<'a, [T]>> for $Strong<[T]> {
+            #[doc = concat!(" Moves or clones the elements into a new `", stringify!($Strong), "<[T]>`.")]
+            fn from(slice: ::std::borrow::Cow<'a, [T]>) -> $Strong<[T]> {
+                match slice {
+                    ::std::borrow::Cow::Borrowed(slice) => $Strong::from(slice),
+                    ::std::borrow::Cow::Owned(vec) => $Strong::from(vec),
+                }
+            }
+        }
+
+        impl<T, const N: usize> From<[T; N]> for $Strong<[T]> {
+            #[doc = concat!(" Moves the array's elements into a new `", stringify!($Strong), "<[T]>`.")]
+            fn from(array: [T; N]) -> $Strong<[T]> {
+                $Strong::from(Vec::from(array))
+            }
+        }
+
+        impl<T> ::core::iter::FromIterator<T> for $Strong<[T]> {
+            #[doc = concat!(" Collects the items into a new `", stringify!($Strong), "<[T]>` (through a `Vec`, so one copy of")]
+            /// the elements).
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("let squares: ", stringify!($Strong), "<[u32]> = (1..4).map(|n| n * n).collect();")]
+            /// assert_eq!(&*squares, &[1, 4, 9]);
+            /// ```
+            fn from_iter<I: IntoIterator<Item = T>>(items: I) -> $Strong<[T]> {
+                $Strong::from(items.into_iter().collect::<Vec<T>>())
+            }
+        }
+
+        impl<T: ?Sized + ::std::error::Error> ::std::error::Error for $Strong<T> {
+            #[allow(deprecated)]
+            fn description(&self) -> &str {
+                ::std::error::Error::description(&**self)
+            }
+
+            #[allow(deprecated)]
+            fn cause(&self) -> Option<&dyn ::std::error::Error> {
+                ::std::error::Error::cause(&**self)
+            }
+
+            fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
+                ::std::error::Error::source(&**self)
             }
         }
     };

@@ -73,19 +73,22 @@ macro_rules! weak {
         #[doc = concat!("let _ = ", stringify!($Strong), "::downgrade(&a) < ", stringify!($Strong), "::downgrade(&b); // weak references are not ordered")]
         /// ```
         #[repr(transparent)]
-        pub struct Weak<T> {
+        pub struct Weak<T: ?Sized> {
             pub(crate) raw: $crate::raw::weak::RawWeak<T, $crate::flavor::$Flavor>,
         }
 
-        impl<T: ::core::panic::RefUnwindSafe> ::core::panic::UnwindSafe for Weak<T> {}
-        impl<T: ::core::panic::RefUnwindSafe> ::core::panic::RefUnwindSafe for Weak<T> {}
+        impl<T: ::core::panic::RefUnwindSafe + ?Sized> ::core::panic::UnwindSafe for Weak<T> {}
+        impl<T: ::core::panic::RefUnwindSafe + ?Sized> ::core::panic::RefUnwindSafe for Weak<T> {}
 
-        impl<T> Weak<T> {
+        impl<T: ?Sized> Weak<T> {
             /// Views the core handle as a `Weak`, for callbacks.
             pub(crate) fn from_raw_ref(raw: &$crate::raw::weak::RawWeak<T, $crate::flavor::$Flavor>) -> &Weak<T> {
                 // SAFETY: `Weak` is a `repr(transparent)` wrapper of `RawWeak<T, $Flavor>`.
-                unsafe { &*(raw as *const $crate::raw::weak::RawWeak<T, $crate::flavor::$Flavor>).cast::<Weak<T>>() }
+                unsafe { &*(raw as *const $crate::raw::weak::RawWeak<T, $crate::flavor::$Flavor> as *const Weak<T>) }
             }
+        }
+
+        impl<T> Weak<T> {
 
             /// Constructs a new `Weak<T>` that points to nothing. It allocates nothing and
             /// never upgrades.
@@ -100,6 +103,9 @@ macro_rules! weak {
                     raw: $crate::raw::weak::RawWeak::new(),
                 }
             }
+        }
+
+        impl<T: ?Sized> Weak<T> {
 
             #[doc = concat!(" Attempts to upgrade the `Weak` pointer to an [`", stringify!($Strong), "`](super::", stringify!($Strong), "), delaying dropping of the")]
             /// value if successful. Returns `None` once the value has died, and from the start
@@ -252,7 +258,34 @@ macro_rules! weak {
             }
         }
 
-        impl<T> Clone for Weak<T> {
+        impl<T: ?Sized> Weak<T> {
+            /// The same weak reference seen as a `Weak<U>`: `Weak<T>` to
+            /// `Weak<dyn Trait>`. It keeps its identity and its callback; a dangling one
+            /// stays dangling. Make the coercion with [`coercion!`](crate::coercion!).
+            ///
+            /// # Panics
+            ///
+            /// If the coercion moves the pointer (a [`Coercion`](crate::Coercion) made
+            /// with `unsafe` that breaks its contract).
+            ///
+            /// ```
+            /// use std::fmt::Display;
+            #[doc = concat!("use weakrefs::{coercion, ", stringify!($module), "::{", stringify!($Strong), ", Weak}};")]
+            ///
+            #[doc = concat!("let five = ", stringify!($Strong), "::new(5);")]
+            #[doc = concat!("let weak: Weak<dyn Display + Send + Sync> = Weak::unsize(", stringify!($Strong), "::downgrade(&five), coercion!(dyn Display + Send + Sync));")]
+            /// assert_eq!(weak.upgrade().unwrap().to_string(), "5");
+            /// drop(five);
+            /// assert!(weak.upgrade().is_none());
+            /// ```
+            pub fn unsize<U: ?Sized>(this: Weak<T>, coercion: $crate::Coercion<T, U>) -> Weak<U> {
+                Weak {
+                    raw: $crate::raw::weak::RawWeak::unsize(this.raw, coercion.get()),
+                }
+            }
+        }
+
+        impl<T: ?Sized> Clone for Weak<T> {
             /// Another pointer to the same weak reference (same identity, same callback
             /// registration).
             #[inline]
@@ -270,7 +303,7 @@ macro_rules! weak {
             }
         }
 
-        impl<T: PartialEq> PartialEq for Weak<T> {
+        impl<T: PartialEq + ?Sized> PartialEq for Weak<T> {
             /// Python's rule: both alive, compare the values; otherwise, the same weak
             /// reference ([`Weak::ref_eq`](super::Weak::ref_eq)).
             fn eq(&self, other: &Weak<T>) -> bool {
@@ -281,7 +314,7 @@ macro_rules! weak {
             }
         }
 
-        impl<T> ::core::fmt::Debug for Weak<T> {
+        impl<T: ?Sized> ::core::fmt::Debug for Weak<T> {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 let referent = self.upgrade().map(|rc| $crate::$module::$Strong::as_ptr(&rc));
                 // A dangling `Weak` (`Weak::new`) has no shared identity: the handle's

@@ -8,10 +8,96 @@
 //! `rc` and `sync`, is one; the cycle collector's box, which keeps more than the
 //! counts in front of the value, is to be another.
 
+use core::mem::{size_of, MaybeUninit};
 use core::ptr::NonNull;
 
 use crate::flavor::Flavor;
 use crate::raw::header::BoxHeader;
+
+/// A pointer to an allocation, with its type erased but not its metadata: a copy of a
+/// `NonNull<B>` for any `B`, sized or not, that code which knows `B` gets back.
+///
+/// Type-erased code (the trashcan, a node's vtable) holds it where it cannot name `B`:
+/// for an unsized value, the metadata (a slice's length, a trait object's vtable) is
+/// what frees the allocation with the right layout and drops the value with the right
+/// `Drop`, and it cannot be rebuilt from the header's address alone. The bytes are a
+/// plain copy of the pointer, so its provenance goes with them.
+#[derive(Clone, Copy)]
+pub(crate) struct ErasedBox {
+    words: [MaybeUninit<*const ()>; 2],
+}
+
+impl ErasedBox {
+    /// Erases `ptr`.
+    #[inline(always)]
+    pub(crate) fn new<B: ?Sized>(ptr: NonNull<B>) -> Self {
+        const {
+            assert!(size_of::<NonNull<B>>() <= size_of::<ErasedBox>());
+            assert!(core::mem::align_of::<NonNull<B>>() <= core::mem::align_of::<ErasedBox>());
+        }
+        let mut erased = ErasedBox {
+            words: [MaybeUninit::uninit(); 2],
+        };
+        // SAFETY: the room is large and aligned enough (checked above) and ours.
+        unsafe { (&raw mut erased).cast::<NonNull<B>>().write(ptr) };
+        erased
+    }
+
+    /// The pointer that [`new`](Self::new) erased.
+    ///
+    /// # Safety
+    /// `self` was made by `ErasedBox::new::<B>` for this same `B`, or for a `B2`
+    /// whose pointers have the same metadata (a sized `B2` when `B` is sized).
+    #[inline(always)]
+    pub(crate) unsafe fn get<B: ?Sized>(self) -> NonNull<B> {
+        // SAFETY: per the contract, these bytes are a `NonNull<B>` written by `new`.
+        unsafe { (&raw const self).cast::<NonNull<B>>().read() }
+    }
+}
+
+/// Whether pointers to `B` are thin (`B` is sized).
+#[inline(always)]
+pub(crate) const fn is_thin<B: ?Sized>() -> bool {
+    size_of::<*const B>() == size_of::<*const ()>()
+}
+
+/// `fat` with its address and provenance replaced by `data`'s, its metadata kept:
+/// std's unstable `with_metadata_of`, for the two things that need it here: a
+/// weak handle on a callback node, which carries its referent's metadata but points
+/// at the node; and an unsized value moved into a new allocation
+/// (`RawRc::from_box`).
+///
+/// For a thin `B` this is a cast. For a fat one, it writes `data` over the data
+/// pointer in the fat pointer's representation, as std did before
+/// `set_ptr_value` (the representation is the data pointer and the metadata, a word
+/// each); the word it overwrites is found by comparing addresses, so that a compiler
+/// with another representation makes this panic instead of building a wrong pointer.
+#[inline]
+pub(crate) fn with_data_ptr<B: ?Sized>(fat: NonNull<B>, data: NonNull<u8>) -> NonNull<B> {
+    if is_thin::<B>() {
+        // SAFETY: both thin: a cast that keeps `data`'s address and provenance.
+        return unsafe { core::mem::transmute_copy::<NonNull<u8>, NonNull<B>>(&data) };
+    }
+    // Not thin: a data pointer and a word of metadata (`ErasedBox::new` checked the
+    // upper bound).
+    debug_assert_eq!(size_of::<NonNull<B>>(), 2 * size_of::<*const ()>());
+    let mut words = ErasedBox::new(fat).words;
+    let address = fat.as_ptr().cast::<u8>().addr();
+    // SAFETY: a fat pointer is two initialised words (no padding); reading one as a
+    // pointer only compares its address.
+    let slot = if unsafe { words[0].assume_init() }.addr() == address {
+        0
+    } else if unsafe { words[1].assume_init() }.addr() == address {
+        1
+    } else {
+        unreachable!("weakrefs: a fat pointer's representation holds no data pointer")
+    };
+    words[slot] = MaybeUninit::new(data.as_ptr().cast_const().cast());
+    // SAFETY: the representation of `fat` with its data pointer (the word that held
+    // its address) replaced: a `NonNull<B>` at `data` (not null) with `fat`'s
+    // metadata and `data`'s provenance, which the copy of the bytes carries.
+    unsafe { ErasedBox { words }.get::<B>() }
+}
 
 /// An allocation that the core's handles can point to.
 ///
@@ -26,9 +112,9 @@ use crate::raw::header::BoxHeader;
 /// * [`free_memory`](BoxAlloc::free_memory) frees exactly the memory the allocation
 ///   was made with, and runs no other code (no `Drop` of the value or of anything
 ///   else in it).
-pub(crate) unsafe trait BoxAlloc<F: Flavor>: Sized {
+pub(crate) unsafe trait BoxAlloc<F: Flavor> {
     /// The type of the value.
-    type Value;
+    type Value: ?Sized;
 
     /// The value's address in the allocation at `this` (no reference is made, so the
     /// value need not be live).
@@ -36,7 +122,18 @@ pub(crate) unsafe trait BoxAlloc<F: Flavor>: Sized {
 
     /// The allocation whose value is at `value`: the inverse of
     /// [`value_ptr`](BoxAlloc::value_ptr).
-    fn from_value_ptr(value: *const Self::Value) -> *mut Self;
+    ///
+    /// # Safety
+    /// `value` is the value pointer of a live allocation (the value itself may have
+    /// been dropped).
+    unsafe fn from_value_ptr(value: *const Self::Value) -> *mut Self;
+
+    /// `this` cast to its value type: the same address and metadata, for a pointer
+    /// that need not point at an allocation (a dangling `Weak`).
+    fn cast_to_value(this: *mut Self) -> *mut Self::Value;
+
+    /// The inverse of [`cast_to_value`](BoxAlloc::cast_to_value).
+    fn cast_from_value(value: *const Self::Value) -> *mut Self;
 
     /// Frees the allocation's memory.
     ///
@@ -49,7 +146,9 @@ pub(crate) unsafe trait BoxAlloc<F: Flavor>: Sized {
 
 /// The header of the allocation at `this`.
 #[inline]
-pub(crate) fn header_ptr<F: Flavor, B: BoxAlloc<F>>(this: NonNull<B>) -> NonNull<BoxHeader<F>> {
+pub(crate) fn header_ptr<F: Flavor, B: BoxAlloc<F> + ?Sized>(
+    this: NonNull<B>,
+) -> NonNull<BoxHeader<F>> {
     // `BoxAlloc`'s contract: the header is the first field of a `repr(C)` type.
     this.cast()
 }
@@ -58,7 +157,7 @@ pub(crate) fn header_ptr<F: Flavor, B: BoxAlloc<F>>(this: NonNull<B>) -> NonNull
 ///
 /// # Safety
 /// As [`BoxAlloc::free_memory`], but the registry is still there.
-pub(crate) unsafe fn dealloc<F: Flavor, B: BoxAlloc<F>>(this: NonNull<B>) {
+pub(crate) unsafe fn dealloc<F: Flavor, B: BoxAlloc<F> + ?Sized>(this: NonNull<B>) {
     // SAFETY: per the contract the allocation is live until `free_memory` below.
     let header = unsafe { header_ptr(this).as_ref() };
     // SAFETY: nothing can reach the registry any more (no handle remains).
@@ -73,40 +172,54 @@ pub(crate) unsafe fn dealloc<F: Flavor, B: BoxAlloc<F>>(this: NonNull<B>) {
 /// # Safety
 /// As [`BoxAlloc::free_memory`]; the weak word is thin.
 #[inline]
-pub(crate) unsafe fn dealloc_thin<F: Flavor, B: BoxAlloc<F>>(this: NonNull<B>) {
+pub(crate) unsafe fn dealloc_thin<F: Flavor, B: BoxAlloc<F> + ?Sized>(this: NonNull<B>) {
     // SAFETY: per the contract; a thin word means there is no registry to free.
     unsafe { B::free_memory(this) }
 }
 
-/// Drops one weak reference to `header`'s allocation and frees it if that was the
+/// Drops one weak reference to the allocation at `this` and frees it if that was the
 /// last.
 ///
 /// # Safety
-/// `header` is the header of a live `B` allocation and the caller owns one weak
-/// reference to it, which this consumes.
+/// `this` is a live `B` allocation and the caller owns one weak reference to it,
+/// which this consumes.
 #[inline]
-pub(crate) unsafe fn release_weak<F: Flavor, B: BoxAlloc<F>>(header: NonNull<BoxHeader<F>>) {
+pub(crate) unsafe fn release_weak<F: Flavor, B: BoxAlloc<F> + ?Sized>(this: NonNull<B>) {
     // SAFETY: the caller's weak reference keeps the allocation live.
-    let last = unsafe { header.as_ref() }.decrement_weak();
+    let last = unsafe { header_ptr(this).as_ref() }.decrement_weak();
     if last {
         // SAFETY: that was the last weak reference, and the strong references hold
         // one of their own while any exists, so nothing else refers to it.
-        unsafe { dealloc::<F, B>(header.cast()) }
+        unsafe { dealloc::<F, B>(this) }
     }
 }
 
 /// Drops one weak reference owned by a node handle (the allocation is inflated) and
 /// frees the allocation if that was the last. Registration nodes keep it, type-erased,
-/// in their vtable (`NodeVTable::release_target`).
+/// in their vtable (`NodeVTable::release_target`), with their target erased.
 ///
 /// # Safety
-/// As [`release_weak`].
-pub(crate) unsafe fn release_node_weak<F: Flavor, B: BoxAlloc<F>>(header: NonNull<BoxHeader<F>>) {
+/// As [`release_weak`], for the allocation that `target` erases (an
+/// `ErasedBox::new::<B>`).
+pub(crate) unsafe fn release_node_weak<F: Flavor, B: BoxAlloc<F> + ?Sized>(target: ErasedBox) {
+    // SAFETY: per the contract.
+    let this = unsafe { target.get::<B>() };
     // SAFETY: the caller's weak reference keeps the allocation live.
-    let target = unsafe { header.as_ref() };
-    let last = target.decrement_node_weak();
+    let last = unsafe { header_ptr(this).as_ref() }.decrement_node_weak();
     if last {
         // SAFETY: as in `release_weak`.
-        unsafe { dealloc::<F, B>(header.cast()) }
+        unsafe { dealloc::<F, B>(this) }
     }
+}
+
+/// The header of the allocation that `target` erases; a node's
+/// `NodeVTable::target_header`.
+///
+/// # Safety
+/// `target` is an `ErasedBox::new::<B>`.
+pub(crate) unsafe fn erased_header<F: Flavor, B: BoxAlloc<F> + ?Sized>(
+    target: ErasedBox,
+) -> NonNull<BoxHeader<F>> {
+    // SAFETY: per the contract.
+    header_ptr(unsafe { target.get::<B>() })
 }

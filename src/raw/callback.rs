@@ -6,8 +6,7 @@ use core::mem::{ManuallyDrop, MaybeUninit};
 use core::ptr::{self, NonNull};
 
 use crate::flavor::{Flavor, Lock};
-use crate::raw::alloc::{self, BoxAlloc};
-use crate::raw::header::BoxHeader;
+use crate::raw::alloc::{self, BoxAlloc, ErasedBox};
 use crate::raw::hosted;
 use crate::raw::node::{Firing, NodeHeader, NodeKind, NodeVTable, PENDING};
 use crate::raw::rc_box::RcBox;
@@ -16,18 +15,24 @@ use crate::raw::weak::RawWeak;
 /// A callback registration: the header, then the callback itself (no second
 /// allocation for a boxed closure).
 #[repr(C)]
-pub(crate) struct CallbackNode<T, F: Flavor, C, B: BoxAlloc<F, Value = T> = RcBox<T, F>> {
+pub(crate) struct CallbackNode<
+    T: ?Sized,
+    F: Flavor,
+    C,
+    B: BoxAlloc<F, Value = T> + ?Sized = RcBox<T, F>,
+> {
     header: NodeHeader<F>,
     /// Initialised while the header's `PENDING` bit is set.
     callback: UnsafeCell<MaybeUninit<C>>,
-    _referent: PhantomData<fn(T, B)>,
+    _referent: PhantomData<fn(*const T, *const B)>,
 }
 
 impl<T, F, C, B> CallbackNode<T, F, C, B>
 where
+    T: ?Sized,
     F: Flavor,
     C: FnOnce(&RawWeak<T, F, B>),
-    B: BoxAlloc<F, Value = T>,
+    B: BoxAlloc<F, Value = T> + ?Sized,
 {
     const VTABLE: NodeVTable<F> = Self::vtable(NodeKind::Callback);
     const REMOVAL_VTABLE: NodeVTable<F> = Self::vtable(NodeKind::Removal);
@@ -38,6 +43,7 @@ where
             fire: Self::fire,
             destroy: Self::destroy,
             release_target: alloc::release_node_weak::<F, B>,
+            target_header: alloc::erased_header::<F, B>,
             referent_type: core::any::type_name::<T>,
         }
     }
@@ -46,11 +52,11 @@ where
     /// handle on the new node.
     ///
     /// # Safety
-    /// `header` is the header of a live `B` whose value is alive (the caller holds a
-    /// strong reference).
-    pub(crate) unsafe fn register(header: NonNull<BoxHeader<F>>, callback: C) -> RawWeak<T, F, B> {
+    /// `rc_box` is a live `B` whose value is alive (the caller holds a strong
+    /// reference).
+    pub(crate) unsafe fn register(rc_box: NonNull<B>, callback: C) -> RawWeak<T, F, B> {
         // SAFETY: forwarded contract.
-        unsafe { Self::register_as(header, callback, &Self::VTABLE) }
+        unsafe { Self::register_as(rc_box, callback, &Self::VTABLE) }
     }
 
     /// [`register`](Self::register), for a weak collection's own callback that takes
@@ -61,28 +67,25 @@ where
     ///
     /// # Safety
     /// As [`register`](Self::register).
-    pub(crate) unsafe fn register_removal(
-        header: NonNull<BoxHeader<F>>,
-        callback: C,
-    ) -> RawWeak<T, F, B> {
+    pub(crate) unsafe fn register_removal(rc_box: NonNull<B>, callback: C) -> RawWeak<T, F, B> {
         // SAFETY: forwarded contract.
-        unsafe { Self::register_as(header, callback, &Self::REMOVAL_VTABLE) }
+        unsafe { Self::register_as(rc_box, callback, &Self::REMOVAL_VTABLE) }
     }
 
     /// # Safety
     /// As [`register`](Self::register); `vtable` is one of this type's.
     unsafe fn register_as(
-        header: NonNull<BoxHeader<F>>,
+        rc_box: NonNull<B>,
         callback: C,
         vtable: &'static NodeVTable<F>,
     ) -> RawWeak<T, F, B> {
         // SAFETY: the caller's strong reference keeps the allocation alive.
-        let target = unsafe { header.as_ref() };
+        let target = unsafe { alloc::header_ptr(rc_box).as_ref() };
         // The node (with the target's registry, if it is the first registration).
         let node = hosted::allocate_node(
             target,
             Self {
-                header: NodeHeader::new(header, 1, PENDING, vtable),
+                header: NodeHeader::new(ErasedBox::new(rc_box), 1, PENDING, vtable),
                 callback: UnsafeCell::new(MaybeUninit::new(callback)),
                 _referent: PhantomData,
             },
@@ -98,7 +101,8 @@ where
             // SAFETY: the node is new and unlinked; the list is the target's.
             unsafe { list.push_front(node) }
         });
-        RawWeak::from_node(node)
+        // SAFETY: the node is new, of this type, and its target is `rc_box`.
+        unsafe { RawWeak::from_node(node, rc_box) }
     }
 
     /// # Safety
@@ -114,7 +118,10 @@ where
         let callback = unsafe { this.callback.get().cast::<C>().read() };
         // The callback receives the very reference `downgrade_with` returned: a
         // borrowed handle on this node, backed by the handle the death holds.
-        let weak = ManuallyDrop::new(RawWeak::<T, F, B>::from_node(node));
+        // SAFETY: the node's target was erased from a `NonNull<B>` (`register_as`).
+        let rc_box = unsafe { this.header.target.get::<B>() };
+        // SAFETY: the node is live (the death's handle) and `rc_box` is its target.
+        let weak = ManuallyDrop::new(unsafe { RawWeak::<T, F, B>::from_node(node, rc_box) });
         callback(&weak);
     }
 
@@ -122,8 +129,10 @@ where
     /// [`NodeVTable::destroy`]'s contract.
     unsafe fn destroy(node: NonNull<NodeHeader<F>>) {
         // The memory goes last, even if dropping the callback panics.
-        struct Free<T, F: Flavor, C, B: BoxAlloc<F, Value = T>>(NonNull<CallbackNode<T, F, C, B>>);
-        impl<T, F: Flavor, C, B: BoxAlloc<F, Value = T>> Drop for Free<T, F, C, B> {
+        struct Free<T: ?Sized, F: Flavor, C, B: BoxAlloc<F, Value = T> + ?Sized>(
+            NonNull<CallbackNode<T, F, C, B>>,
+        );
+        impl<T: ?Sized, F: Flavor, C, B: BoxAlloc<F, Value = T> + ?Sized> Drop for Free<T, F, C, B> {
             fn drop(&mut self) {
                 // SAFETY: no handle remains, the node is unlinked and its payload gone.
                 unsafe { hosted::free_node::<F, CallbackNode<T, F, C, B>>(self.0) }

@@ -23,9 +23,8 @@ use core::mem::MaybeUninit;
 use core::ptr::{self, NonNull};
 
 use crate::flavor::{Count, Flavor, Lock};
-use crate::raw::alloc::{self, BoxAlloc};
+use crate::raw::alloc::{self, BoxAlloc, ErasedBox};
 use crate::raw::exit::{ExitFlavor, FinalizerBase};
-use crate::raw::header::BoxHeader;
 use crate::raw::hosted;
 use crate::raw::node::{
     self, Firing, NodeHeader, NodeKind, NodeVTable, AT_EXIT, BORROWED, LINKED, PENDING,
@@ -57,24 +56,26 @@ pub(crate) struct FinalizeHeader<F: Flavor, A, R> {
 
 /// A finalizer node: the header, then the function itself.
 #[repr(C)]
-struct FinalizeNode<T, F: Flavor, A, R, Func, B> {
+struct FinalizeNode<T: ?Sized, F: Flavor, A, R, Func, B: ?Sized> {
     header: FinalizeHeader<F, A, R>,
     /// Initialised while `PENDING`.
     func: UnsafeCell<MaybeUninit<Func>>,
-    _referent: PhantomData<fn(T, B)>,
+    _referent: PhantomData<fn(*const T, *const B)>,
 }
 
 impl<T, F, A, R, Func, B> FinalizeNode<T, F, A, R, Func, B>
 where
+    T: ?Sized,
     F: ExitFlavor,
     Func: FnOnce(A) -> R,
-    B: BoxAlloc<F, Value = T>,
+    B: BoxAlloc<F, Value = T> + ?Sized,
 {
     const VTABLE: NodeVTable<F> = NodeVTable {
         kind: NodeKind::Finalizer,
         fire: Self::fire,
         destroy: Self::destroy,
         release_target: alloc::release_node_weak::<F, B>,
+        target_header: alloc::erased_header::<F, B>,
         referent_type: core::any::type_name::<T>,
     };
 
@@ -197,7 +198,7 @@ unsafe fn consume<F: ExitFlavor, A, R>(
     if node.has_state(LINKED) {
         // SAFETY: the target outlives our handle; a registration exists only with a
         // registry.
-        if let Some(registry) = unsafe { node.target.as_ref() }.registry() {
+        if let Some(registry) = unsafe { node.target_header().as_ref() }.registry() {
             registry.list.with(|list| {
                 if node.has_state(LINKED) {
                     // SAFETY: linked in this list, checked under its lock.
@@ -225,7 +226,8 @@ unsafe fn consume<F: ExitFlavor, A, R>(
 
 /// What a `RawFinalize` logically holds: a weak view of a `T` (in a `B`), an `A` it
 /// may hand back, an `R` it may return; plus the flavour's thread markers.
-type FinalizeMarker<T, F, A, R, B> = PhantomData<(fn(T, B) -> (A, R), <F as Flavor>::Marker)>;
+type FinalizeMarker<T, F, A, R, B> =
+    PhantomData<(fn(*const T, *const B) -> (A, R), <F as Flavor>::Marker)>;
 
 /// How long the exit run waits for a `peek` on another thread to finish cloning a
 /// finalizer's arguments before it gives that finalizer up.
@@ -233,12 +235,14 @@ const EXIT_PATIENCE: core::time::Duration = core::time::Duration::from_secs(1);
 
 /// A handle on a finalizer of an object of type `T` in a `B` allocation; each handle
 /// owns a node handle.
-pub(crate) struct RawFinalize<T, F: ExitFlavor, A, R, B = RcBox<T, F>> {
+pub(crate) struct RawFinalize<T: ?Sized, F: ExitFlavor, A, R, B: ?Sized = RcBox<T, F>> {
     header: NonNull<FinalizeHeader<F, A, R>>,
     _marker: FinalizeMarker<T, F, A, R, B>,
 }
 
-impl<T, F: ExitFlavor, A, R, B: BoxAlloc<F, Value = T>> RawFinalize<T, F, A, R, B> {
+impl<T: ?Sized, F: ExitFlavor, A, R, B: BoxAlloc<F, Value = T> + ?Sized>
+    RawFinalize<T, F, A, R, B>
+{
     /// Registers `func(args)` to run when `obj` dies; the registration is the newest
     /// on the object and in the exit list, with the at-exit flag set.
     pub(crate) fn register<Func>(obj: &RawRc<T, F, B>, func: Func, args: A) -> Self
@@ -246,7 +250,7 @@ impl<T, F: ExitFlavor, A, R, B: BoxAlloc<F, Value = T>> RawFinalize<T, F, A, R, 
         Func: FnOnce(A) -> R,
     {
         F::arm_exit_hook();
-        let target: NonNull<BoxHeader<F>> = obj.header_ptr();
+        let target = ErasedBox::new(obj.rc_box());
         // The node (with the target's registry, if it is the first registration).
         let node = hosted::allocate_node(
             obj.header(),
@@ -300,8 +304,14 @@ impl<T, F: ExitFlavor, A, R, B: BoxAlloc<F, Value = T>> RawFinalize<T, F, A, R, 
 
     fn upgrade(&self) -> Option<RawRc<T, F, B>> {
         // A temporary weak view of the target, through the node; not dropped.
-        let node = self.header.cast();
-        let weak = core::mem::ManuallyDrop::new(RawWeak::<T, F, B>::from_node(node));
+        let node = self.header.cast::<NodeHeader<F>>();
+        // SAFETY: our handle keeps the node alive.
+        let target = unsafe { node.as_ref() }.target;
+        // SAFETY: the target was erased from a `NonNull<B>` (`register`).
+        let rc_box = unsafe { target.get::<B>() };
+        // SAFETY: the node is live, and `rc_box` is its target.
+        let weak =
+            core::mem::ManuallyDrop::new(unsafe { RawWeak::<T, F, B>::from_node(node, rc_box) });
         weak.upgrade()
     }
 
@@ -406,7 +416,7 @@ impl<T, F: ExitFlavor, A, R, B: BoxAlloc<F, Value = T>> RawFinalize<T, F, A, R, 
     }
 }
 
-impl<T, F: ExitFlavor, A, R, B> Clone for RawFinalize<T, F, A, R, B> {
+impl<T: ?Sized, F: ExitFlavor, A, R, B: ?Sized> Clone for RawFinalize<T, F, A, R, B> {
     fn clone(&self) -> Self {
         // SAFETY: we hold a handle.
         unsafe { node::acquire_handle(self.header.cast::<NodeHeader<F>>()) };
@@ -417,7 +427,7 @@ impl<T, F: ExitFlavor, A, R, B> Clone for RawFinalize<T, F, A, R, B> {
     }
 }
 
-impl<T, F: ExitFlavor, A, R, B> Drop for RawFinalize<T, F, A, R, B> {
+impl<T: ?Sized, F: ExitFlavor, A, R, B: ?Sized> Drop for RawFinalize<T, F, A, R, B> {
     fn drop(&mut self) {
         // SAFETY: we own one handle. The registration owns another while it lives, so
         // this never ends the registration.

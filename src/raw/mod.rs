@@ -21,6 +21,7 @@
 //! | `table.rs`       | the collections' hash tables: entries that keep their hash    |
 //! | `value_map.rs`   | the core of `WeakValueMap`                                    |
 //! | `key_map.rs`     | the core of `WeakKeyMap`, `WeakSet` and their by-identity kin |
+//! | `unsized_value.rs` | objects of unsized type: making them, unsizing and casting handles |
 //!
 //! # Where `unsafe` code is
 //!
@@ -51,5 +52,6 @@ pub(crate) mod rc_box;
 pub(crate) mod strong;
 pub(crate) mod table;
 pub(crate) mod trashcan;
+pub(crate) mod unsized_value;
 pub(crate) mod value_map;
 pub(crate) mod weak;

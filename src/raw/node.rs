@@ -29,6 +29,7 @@ use core::cell::UnsafeCell;
 use core::ptr::NonNull;
 
 use crate::flavor::{Count, Flavor, Lock};
+use crate::raw::alloc::ErasedBox;
 use crate::raw::header::BoxHeader;
 
 /// The node is in its target's registration list.
@@ -101,7 +102,13 @@ pub(crate) struct NodeVTable<F: Flavor> {
     /// # Safety
     /// `target` is the node's target, and the caller owns one weak reference to it,
     /// which this consumes.
-    pub(crate) release_target: unsafe fn(NonNull<BoxHeader<F>>),
+    pub(crate) release_target: unsafe fn(ErasedBox),
+    /// The header of the node's target (`alloc::erased_header`, for the target's box
+    /// type).
+    ///
+    /// # Safety
+    /// `target` is the node's target.
+    pub(crate) target_header: unsafe fn(ErasedBox) -> NonNull<BoxHeader<F>>,
     /// `type_name` of the referent, for panic reports.
     pub(crate) referent_type: fn() -> &'static str,
 }
@@ -117,8 +124,9 @@ pub(crate) struct Links<F: Flavor> {
 pub(crate) struct NodeHeader<F: Flavor> {
     pub(crate) handles: F::Count,
     pub(crate) state: F::Count,
-    /// The referent's allocation. Never changes.
-    pub(crate) target: NonNull<BoxHeader<F>>,
+    /// The referent's allocation, as a pointer to the box type the node was
+    /// registered with (its vtable's functions know that type). Never changes.
+    pub(crate) target: ErasedBox,
     links: UnsafeCell<Links<F>>,
     pub(crate) vtable: &'static NodeVTable<F>,
 }
@@ -133,7 +141,7 @@ impl<F: Flavor> NodeHeader<F> {
     /// A header for a node about to be linked to `target`, with `handles` handles
     /// (each already owning a weak reference to `target`).
     pub(crate) fn new(
-        target: NonNull<BoxHeader<F>>,
+        target: ErasedBox,
         handles: usize,
         state: usize,
         vtable: &'static NodeVTable<F>,
@@ -165,6 +173,13 @@ impl<F: Flavor> NodeHeader<F> {
             self.state.fetch_and_not(bit)
         };
         before & bit != 0
+    }
+
+    /// The header of the node's target.
+    #[inline]
+    pub(crate) fn target_header(&self) -> NonNull<BoxHeader<F>> {
+        // SAFETY: `target` is the node's target, erased by the type its vtable knows.
+        unsafe { (self.vtable.target_header)(self.target) }
     }
 }
 
@@ -412,7 +427,7 @@ pub(crate) unsafe fn acquire_handle<F: Flavor>(node: NonNull<NodeHeader<F>>) {
     header.handles.increment();
     // Every handle owns a weak reference to the target; see the module docs.
     // SAFETY: the target outlives every handle.
-    unsafe { header.target.as_ref() }.increment_node_handle();
+    unsafe { header.target_header().as_ref() }.increment_node_handle();
 }
 
 /// Takes a handle on `node` unless its count already reached zero (its last handle is
@@ -428,7 +443,7 @@ pub(crate) unsafe fn try_acquire_handle<F: Flavor>(node: NonNull<NodeHeader<F>>)
         return false;
     }
     // SAFETY: the handle just taken keeps the target alive.
-    unsafe { header.target.as_ref() }.increment_node_handle();
+    unsafe { header.target_header().as_ref() }.increment_node_handle();
     true
 }
 
@@ -465,11 +480,11 @@ pub(crate) unsafe fn release_handle<F: Flavor>(node: NonNull<NodeHeader<F>>) {
     let vtable = header.vtable;
 
     // Whatever happens below, the handle's weak reference is released last.
-    struct ReleaseTarget<F: Flavor> {
-        target: NonNull<BoxHeader<F>>,
-        release: unsafe fn(NonNull<BoxHeader<F>>),
+    struct ReleaseTarget {
+        target: ErasedBox,
+        release: unsafe fn(ErasedBox),
     }
-    impl<F: Flavor> Drop for ReleaseTarget<F> {
+    impl Drop for ReleaseTarget {
         fn drop(&mut self) {
             // SAFETY: this handle owned one weak reference to the target.
             unsafe { (self.release)(self.target) }
@@ -481,7 +496,7 @@ pub(crate) unsafe fn release_handle<F: Flavor>(node: NonNull<NodeHeader<F>>) {
     };
     // SAFETY: our weak reference keeps the target's allocation and registry alive;
     // a node exists only on an inflated allocation.
-    let registry = unsafe { target.as_ref() }.registry();
+    let registry = unsafe { header.target_header().as_ref() }.registry();
     if let Some(registry) = registry {
         registry.remove_node_handle();
     }

@@ -12,7 +12,7 @@ use core::ptr::{self, NonNull};
 use std::alloc::Layout;
 
 use crate::flavor::{Count, Flavor, Lock};
-use crate::raw::alloc::{self, BoxAlloc};
+use crate::raw::alloc::{self, BoxAlloc, ErasedBox};
 use crate::raw::callback::CallbackNode;
 use crate::raw::death;
 use crate::raw::header::BoxHeader;
@@ -23,21 +23,21 @@ use crate::raw::weak::RawWeak;
 
 /// A strong handle of either flavour, to a value of type `T` in a `B` allocation.
 #[repr(transparent)]
-pub(crate) struct RawRc<T, F: Flavor, B: BoxAlloc<F, Value = T> = RcBox<T, F>> {
+pub(crate) struct RawRc<T: ?Sized, F: Flavor, B: BoxAlloc<F, Value = T> + ?Sized = RcBox<T, F>> {
     ptr: NonNull<B>,
     _marker: StrongMarker<T, F, B>,
 }
 
 /// What a strong handle logically owns: a `B`, holding a `T`, for drop check (like
 /// std); covariant in `T`; and the flavour's marker, for `Send`/`Sync`.
-type StrongMarker<T, F, B> = PhantomData<(B, fn() -> T, <F as Flavor>::Marker)>;
+type StrongMarker<T, F, B> = PhantomData<(Box<B>, fn() -> *const T, <F as Flavor>::Marker)>;
 
 /// Runs after a value's life ended (strong count zero, value dropped or moved out):
 /// the callbacks, then the release of the implicit weak reference. A guard, so that it
 /// also runs when dropping the value panics, as std frees the memory then too.
-struct AfterValue<F: Flavor, B: BoxAlloc<F>>(NonNull<B>, death::Others, PhantomData<F>);
+struct AfterValue<F: Flavor, B: BoxAlloc<F> + ?Sized>(NonNull<B>, death::Others, PhantomData<F>);
 
-impl<F: Flavor, B: BoxAlloc<F>> Drop for AfterValue<F, B> {
+impl<F: Flavor, B: BoxAlloc<F> + ?Sized> Drop for AfterValue<F, B> {
     fn drop(&mut self) {
         // SAFETY: the caller of `after_value_gone` guarantees the allocation's state.
         unsafe { after_value_gone::<F, B>(self.0, Removals::Fired(self.1)) }
@@ -53,8 +53,9 @@ impl<F: Flavor, B: BoxAlloc<F>> Drop for AfterValue<F, B> {
 /// `object` is a live `B` whose strong count is zero and whose value is still live;
 /// the caller gives up the implicit weak reference.
 #[inline]
-unsafe fn drop_value_then_finish<F: Flavor, B: BoxAlloc<F>>(object: NonNull<()>) {
-    let rc_box = object.cast::<B>();
+unsafe fn drop_value_then_finish<F: Flavor, B: BoxAlloc<F> + ?Sized>(object: ErasedBox) {
+    // SAFETY: the trashcan hands back what `drop_slow` erased: a `NonNull<B>`.
+    let rc_box = unsafe { object.get::<B>() };
     // SAFETY: the implicit weak reference keeps the allocation alive.
     let header = unsafe { alloc::header_ptr(rc_box).as_ref() };
     // An object that never had a registration (a thin weak word) has no death to
@@ -76,7 +77,9 @@ unsafe fn drop_value_then_finish<F: Flavor, B: BoxAlloc<F>>(object: NonNull<()>)
 /// As [`drop_value_then_finish`], for the `B` at `rc_box`.
 #[cold]
 #[inline(never)]
-unsafe fn drop_registered_value_then_finish<F: Flavor, B: BoxAlloc<F>>(rc_box: NonNull<B>) {
+unsafe fn drop_registered_value_then_finish<F: Flavor, B: BoxAlloc<F> + ?Sized>(
+    rc_box: NonNull<B>,
+) {
     // SAFETY: the implicit weak reference keeps the allocation alive.
     let header = unsafe { alloc::header_ptr(rc_box).as_ref() };
     // SAFETY: the strong count is zero and the value, still live, is touched by
@@ -92,9 +95,11 @@ unsafe fn drop_registered_value_then_finish<F: Flavor, B: BoxAlloc<F>>(rc_box: N
 ///
 /// # Safety
 /// As [`after_value_gone`], for the `B` at `object`.
-unsafe fn finish_moved_out<F: Flavor, B: BoxAlloc<F>>(object: NonNull<()>) {
+unsafe fn finish_moved_out<F: Flavor, B: BoxAlloc<F> + ?Sized>(object: ErasedBox) {
+    // SAFETY: `object` is the `NonNull<B>` that `end_moved_out` erased.
+    let rc_box = unsafe { object.get::<B>() };
     // SAFETY: forwarded contract.
-    unsafe { after_value_gone::<F, B>(object.cast(), Removals::Pending) }
+    unsafe { after_value_gone::<F, B>(rc_box, Removals::Pending) }
 }
 
 /// Ends the life of the `B` at `rc_box` whose value was moved out, through the
@@ -102,12 +107,12 @@ unsafe fn finish_moved_out<F: Flavor, B: BoxAlloc<F>>(object: NonNull<()>) {
 ///
 /// # Safety
 /// As [`after_value_gone`].
-unsafe fn end_moved_out<F: Flavor, B: BoxAlloc<F>>(rc_box: NonNull<B>) {
+unsafe fn end_moved_out<F: Flavor, B: BoxAlloc<F> + ?Sized>(rc_box: NonNull<B>) {
     let type_name = core::any::type_name::<B::Value>;
     // SAFETY: `finish_moved_out` may run at any time before the outermost end of life
     // returns: nothing else touches an object whose strong count is zero, and the
     // implicit weak reference (given up to it) keeps the allocation.
-    unsafe { trashcan::end_of_life(rc_box.cast(), finish_moved_out::<F, B>, type_name) }
+    unsafe { trashcan::end_of_life(ErasedBox::new(rc_box), finish_moved_out::<F, B>, type_name) }
 }
 
 /// Whether [`death::begin`] already ran for a death.
@@ -126,7 +131,10 @@ enum Removals {
 /// owns the implicit weak reference, which this consumes; `removals` says truly
 /// whether `death::begin` ran for this death.
 #[inline]
-unsafe fn after_value_gone<F: Flavor, B: BoxAlloc<F>>(rc_box: NonNull<B>, removals: Removals) {
+unsafe fn after_value_gone<F: Flavor, B: BoxAlloc<F> + ?Sized>(
+    rc_box: NonNull<B>,
+    removals: Removals,
+) {
     // SAFETY: the implicit weak reference keeps the allocation alive.
     let header = unsafe { alloc::header_ptr(rc_box).as_ref() };
     // A thin weak word means the object never had a callback or finalizer: releasing
@@ -146,15 +154,15 @@ unsafe fn after_value_gone<F: Flavor, B: BoxAlloc<F>>(rc_box: NonNull<B>, remova
 /// As [`after_value_gone`].
 #[cold]
 #[inline(never)]
-unsafe fn after_value_gone_registered<F: Flavor, B: BoxAlloc<F>>(
+unsafe fn after_value_gone_registered<F: Flavor, B: BoxAlloc<F> + ?Sized>(
     rc_box: NonNull<B>,
     removals: Removals,
 ) {
-    struct ReleaseImplicit<F: Flavor, B: BoxAlloc<F>>(NonNull<B>, PhantomData<F>);
-    impl<F: Flavor, B: BoxAlloc<F>> Drop for ReleaseImplicit<F, B> {
+    struct ReleaseImplicit<F: Flavor, B: BoxAlloc<F> + ?Sized>(NonNull<B>, PhantomData<F>);
+    impl<F: Flavor, B: BoxAlloc<F> + ?Sized> Drop for ReleaseImplicit<F, B> {
         fn drop(&mut self) {
             // SAFETY: the implicit weak reference is ours to release.
-            unsafe { alloc::release_weak::<F, B>(alloc::header_ptr(self.0)) }
+            unsafe { alloc::release_weak::<F, B>(self.0) }
         }
     }
     let _release = ReleaseImplicit::<F, B>(rc_box, PhantomData);
@@ -229,21 +237,6 @@ impl<T, F: Flavor> RawRc<T, F> {
         unsafe { RawRc::from_inner(rc_box) }
     }
 
-    /// Moves the boxed value into a new allocation, byte for byte (no stack copy),
-    /// and frees the box without dropping the value.
-    pub(crate) fn from_box(boxed: Box<T>) -> Self {
-        let uninit = Self::new_uninit(false);
-        let from = Box::into_raw(boxed);
-        // SAFETY: `from` is a live, initialised `T` that we own; the destination is
-        // the new allocation's value slot, which nothing else can see yet.
-        unsafe { ptr::copy_nonoverlapping(from, RcBox::value_ptr(uninit.ptr).cast::<T>(), 1) };
-        // SAFETY: after the copy the value lives in the new allocation, so the box is
-        // freed as `MaybeUninit<T>`: its memory only, nothing dropped.
-        drop(unsafe { Box::from_raw(from.cast::<MaybeUninit<T>>()) });
-        // SAFETY: the value is initialised now.
-        unsafe { uninit.assume_init() }
-    }
-
     /// std's `make_mut`. When other strong references exist, the value is cloned into
     /// a new allocation. When this is the only strong reference but weak references
     /// exist, the value is moved into a new allocation: the old object's life ends
@@ -280,7 +273,7 @@ impl<T, F: Flavor> RawRc<T, F> {
     }
 }
 
-impl<T, F: Flavor, B: BoxAlloc<F, Value = T>> RawRc<T, F, B> {
+impl<T: ?Sized, F: Flavor, B: BoxAlloc<F, Value = T> + ?Sized> RawRc<T, F, B> {
     /// Wraps a strong reference the caller owns.
     ///
     /// # Safety
@@ -299,9 +292,17 @@ impl<T, F: Flavor, B: BoxAlloc<F, Value = T>> RawRc<T, F, B> {
         unsafe { alloc::header_ptr(self.ptr).as_ref() }
     }
 
+    /// The allocation.
     #[inline]
-    pub(crate) fn header_ptr(&self) -> NonNull<BoxHeader<F>> {
-        alloc::header_ptr(self.ptr)
+    pub(crate) fn rc_box(&self) -> NonNull<B> {
+        self.ptr
+    }
+
+    /// Gives up the handle without dropping it: the caller now owns its strong
+    /// reference, as a pointer to the allocation.
+    #[inline]
+    pub(crate) fn into_inner_ptr(this: Self) -> NonNull<B> {
+        ManuallyDrop::new(this).ptr
     }
 
     #[inline]
@@ -319,7 +320,7 @@ impl<T, F: Flavor, B: BoxAlloc<F, Value = T>> RawRc<T, F, B> {
 
     #[inline]
     pub(crate) fn ptr_eq(&self, other: &Self) -> bool {
-        self.ptr == other.ptr
+        ptr::addr_eq(self.ptr.as_ptr(), other.ptr.as_ptr())
     }
 
     #[inline]
@@ -356,7 +357,7 @@ impl<T, F: Flavor, B: BoxAlloc<F, Value = T>> RawRc<T, F, B> {
         C: FnOnce(&RawWeak<T, F, B>),
     {
         // SAFETY: we hold a strong reference.
-        unsafe { CallbackNode::<T, F, C, B>::register(self.header_ptr(), callback) }
+        unsafe { CallbackNode::<T, F, C, B>::register(self.ptr, callback) }
     }
 
     /// [`downgrade_with`](Self::downgrade_with) for a weak collection's entry: the
@@ -367,7 +368,7 @@ impl<T, F: Flavor, B: BoxAlloc<F, Value = T>> RawRc<T, F, B> {
         C: FnOnce(&RawWeak<T, F, B>),
     {
         // SAFETY: we hold a strong reference.
-        unsafe { CallbackNode::<T, F, C, B>::register_removal(self.header_ptr(), callback) }
+        unsafe { CallbackNode::<T, F, C, B>::register_removal(self.ptr, callback) }
     }
 
     /// Python's `getweakrefcount`: how many weak reference objects the object has,
@@ -405,7 +406,13 @@ impl<T, F: Flavor, B: BoxAlloc<F, Value = T>> RawRc<T, F, B> {
                 });
                 nodes
             });
-            refs.extend(nodes.into_iter().map(RawWeak::from_node));
+            // SAFETY: each node is live (the handle just taken) and its target is
+            // this allocation, whose metadata `self.ptr` carries.
+            refs.extend(
+                nodes
+                    .into_iter()
+                    .map(|node| unsafe { RawWeak::from_node(node, self.ptr) }),
+            );
         }
         refs
     }
@@ -434,35 +441,6 @@ impl<T, F: Flavor, B: BoxAlloc<F, Value = T>> RawRc<T, F, B> {
         unique
     }
 
-    /// std's `try_unwrap`: the value if this is the only strong reference. The weak
-    /// references die and their callbacks run before this returns.
-    pub(crate) fn try_unwrap(this: Self) -> Result<T, Self> {
-        if !this.header().strong.compare_exchange(1, 0) {
-            return Err(this);
-        }
-        let this = ManuallyDrop::new(this);
-        // SAFETY: the strong count went 1 -> 0 here, so the value is ours to move.
-        let value = unsafe { ptr::read(B::value_ptr(this.ptr)) };
-        // SAFETY: value moved out, strong zero, our reference owned the implicit weak.
-        unsafe { end_moved_out::<F, B>(this.ptr) };
-        Ok(value)
-    }
-
-    /// std's `into_inner`: the value if this was the last strong reference, `None`
-    /// otherwise (the reference is dropped either way). Exactly one of several racing
-    /// callers gets the value.
-    pub(crate) fn into_inner(this: Self) -> Option<T> {
-        let this = ManuallyDrop::new(this);
-        if this.header().strong.decrement() != 1 {
-            return None;
-        }
-        // SAFETY: as in `try_unwrap`.
-        let value = unsafe { ptr::read(B::value_ptr(this.ptr)) };
-        // SAFETY: as in `try_unwrap`.
-        unsafe { end_moved_out::<F, B>(this.ptr) };
-        Some(value)
-    }
-
     pub(crate) fn into_raw(this: Self) -> *const T {
         let this = ManuallyDrop::new(this);
         this.as_ptr()
@@ -472,9 +450,10 @@ impl<T, F: Flavor, B: BoxAlloc<F, Value = T>> RawRc<T, F, B> {
     /// `ptr` came from [`RawRc::into_raw`] of the same `T` and flavour, and the strong
     /// reference it carries is transferred.
     pub(crate) unsafe fn from_raw(ptr: *const T) -> Self {
-        // SAFETY: per the contract `ptr` is the value of a live allocation, so the
-        // allocation's address is not null.
-        let rc_box = unsafe { NonNull::new_unchecked(B::from_value_ptr(ptr)) };
+        // SAFETY: per the contract `ptr` is the value of a live allocation.
+        let rc_box = unsafe { B::from_value_ptr(ptr) };
+        // SAFETY: the allocation's address is not null.
+        let rc_box = unsafe { NonNull::new_unchecked(rc_box) };
         // SAFETY: the reference `ptr` carried is transferred to us.
         unsafe { Self::from_inner(rc_box) }
     }
@@ -505,7 +484,40 @@ impl<T, F: Flavor, B: BoxAlloc<F, Value = T>> RawRc<T, F, B> {
         // SAFETY: the strong count just reached zero, so nothing else touches the
         // value, and our former strong reference owned the implicit weak reference,
         // given up to `finish`, which may run now or later on this thread.
-        unsafe { trashcan::end_of_life(self.ptr.cast(), finish, core::any::type_name::<T>) }
+        unsafe {
+            trashcan::end_of_life(ErasedBox::new(self.ptr), finish, core::any::type_name::<T>)
+        }
+    }
+}
+
+impl<T, F: Flavor, B: BoxAlloc<F, Value = T> + ?Sized> RawRc<T, F, B> {
+    /// std's `try_unwrap`: the value if this is the only strong reference. The weak
+    /// references die and their callbacks run before this returns.
+    pub(crate) fn try_unwrap(this: Self) -> Result<T, Self> {
+        if !this.header().strong.compare_exchange(1, 0) {
+            return Err(this);
+        }
+        let this = ManuallyDrop::new(this);
+        // SAFETY: the strong count went 1 -> 0 here, so the value is ours to move.
+        let value = unsafe { ptr::read(B::value_ptr(this.ptr)) };
+        // SAFETY: value moved out, strong zero, our reference owned the implicit weak.
+        unsafe { end_moved_out::<F, B>(this.ptr) };
+        Ok(value)
+    }
+
+    /// std's `into_inner`: the value if this was the last strong reference, `None`
+    /// otherwise (the reference is dropped either way). Exactly one of several racing
+    /// callers gets the value.
+    pub(crate) fn into_inner(this: Self) -> Option<T> {
+        let this = ManuallyDrop::new(this);
+        if this.header().strong.decrement() != 1 {
+            return None;
+        }
+        // SAFETY: as in `try_unwrap`.
+        let value = unsafe { ptr::read(B::value_ptr(this.ptr)) };
+        // SAFETY: as in `try_unwrap`.
+        unsafe { end_moved_out::<F, B>(this.ptr) };
+        Some(value)
     }
 }
 
@@ -525,7 +537,7 @@ impl<T, F: Flavor> RawRc<MaybeUninit<T>, F> {
     }
 }
 
-impl<T, F: Flavor, B: BoxAlloc<F, Value = T>> Clone for RawRc<T, F, B> {
+impl<T: ?Sized, F: Flavor, B: BoxAlloc<F, Value = T> + ?Sized> Clone for RawRc<T, F, B> {
     #[inline]
     fn clone(&self) -> Self {
         self.header().strong.increment();
@@ -536,7 +548,7 @@ impl<T, F: Flavor, B: BoxAlloc<F, Value = T>> Clone for RawRc<T, F, B> {
     }
 }
 
-impl<T, F: Flavor, B: BoxAlloc<F, Value = T>> Drop for RawRc<T, F, B> {
+impl<T: ?Sized, F: Flavor, B: BoxAlloc<F, Value = T> + ?Sized> Drop for RawRc<T, F, B> {
     #[inline]
     fn drop(&mut self) {
         if self.header().strong.decrement() == 1 {

@@ -50,7 +50,7 @@
 //! Under `--cfg loom` there is no deferral: the model threads share one OS thread,
 //! whose thread-locals they would share, and the models are shallow.
 
-use core::ptr::NonNull;
+use crate::raw::alloc::ErasedBox;
 
 /// How deeply ends of life may nest on one thread before the next one is deferred.
 /// Low under Miri, so that its tests (whose chains are short) defer many times.
@@ -67,8 +67,8 @@ pub(crate) const NESTING_LIMIT: usize = 32;
 /// panic report).
 #[cfg_attr(loom, allow(dead_code))]
 struct Deferred {
-    object: NonNull<()>,
-    finish: unsafe fn(NonNull<()>),
+    object: ErasedBox,
+    finish: unsafe fn(ErasedBox),
     referent_type: fn() -> &'static str,
 }
 
@@ -82,8 +82,8 @@ struct Deferred {
 /// `object` up to it (its strong count is zero, so nothing else will touch its value).
 #[inline(always)]
 pub(crate) unsafe fn end_of_life(
-    object: NonNull<()>,
-    finish: unsafe fn(NonNull<()>),
+    object: ErasedBox,
+    finish: unsafe fn(ErasedBox),
     referent_type: fn() -> &'static str,
 ) {
     // Each thread-local access is a small closure of its own, which inlines to a

@@ -25,17 +25,19 @@ const DANGLING: usize = usize::MAX;
 
 /// A weak handle of either flavour, to a value of type `T` in a `B` allocation.
 #[repr(transparent)]
-pub(crate) struct RawWeak<T, F: Flavor, B: BoxAlloc<F, Value = T> = RcBox<T, F>> {
-    ptr: NonNull<()>,
+pub(crate) struct RawWeak<T: ?Sized, F: Flavor, B: BoxAlloc<F, Value = T> + ?Sized = RcBox<T, F>> {
+    /// The allocation (plain), or the node with `NODE_TAG` set and the allocation's
+    /// metadata (with a callback), or `DANGLING`.
+    ptr: NonNull<B>,
     _marker: WeakMarker<T, F, B>,
 }
 
 /// What a weak handle logically holds: a pointer to a `B` (not owning its value),
 /// covariant in `T`, and the flavour's marker.
-type WeakMarker<T, F, B> = PhantomData<(*const B, fn() -> T, <F as Flavor>::Marker)>;
+type WeakMarker<T, F, B> = PhantomData<(*const B, fn() -> *const T, <F as Flavor>::Marker)>;
 
 /// What a `RawWeak` points at.
-pub(crate) enum Target<F: Flavor, B> {
+pub(crate) enum Target<F: Flavor, B: ?Sized> {
     Dangling,
     Plain(NonNull<B>),
     Node(NonNull<NodeHeader<F>>),
@@ -50,21 +52,53 @@ impl<T, F: Flavor, B: BoxAlloc<F, Value = T>> RawWeak<T, F, B> {
             _marker: PhantomData,
         }
     }
+}
+
+impl<T: ?Sized, F: Flavor, B: BoxAlloc<F, Value = T> + ?Sized> RawWeak<T, F, B> {
+    /// Wraps a raw pointer as `into_raw_ptr` gave it.
+    ///
+    /// # Safety
+    /// `ptr` came from [`RawWeak::into_raw_ptr`] of this type, and its handle is
+    /// transferred.
+    #[inline]
+    pub(crate) unsafe fn from_raw_ptr(ptr: NonNull<B>) -> Self {
+        RawWeak {
+            ptr,
+            _marker: PhantomData,
+        }
+    }
+
+    /// The handle's pointer, as [`into_raw_ptr`](Self::into_raw_ptr) would give it.
+    #[inline]
+    pub(crate) fn raw_ptr(&self) -> NonNull<B> {
+        self.ptr
+    }
+
+    /// Gives up the handle without dropping it (see [`from_raw_ptr`](Self::from_raw_ptr)).
+    #[inline]
+    pub(crate) fn into_raw_ptr(this: Self) -> NonNull<B> {
+        ManuallyDrop::new(this).ptr
+    }
 
     /// Wraps one weak reference to `rc_box` that the caller owns.
     #[inline]
     pub(crate) fn from_box(rc_box: NonNull<B>) -> Self {
         RawWeak {
-            ptr: rc_box.cast(),
+            ptr: rc_box,
             _marker: PhantomData,
         }
     }
 
     /// Wraps one handle on `node` that the caller owns.
+    ///
+    /// # Safety
+    /// `node` is live and `rc_box` is its target (as `B`, whose metadata the handle
+    /// keeps, for [`rc_box`](Self::rc_box)).
     #[inline]
-    pub(crate) fn from_node(node: NonNull<NodeHeader<F>>) -> Self {
+    pub(crate) unsafe fn from_node(node: NonNull<NodeHeader<F>>, rc_box: NonNull<B>) -> Self {
+        let tagged = node.cast::<u8>().map_addr(|a| a | NODE_TAG);
         RawWeak {
-            ptr: node.cast::<()>().map_addr(|a| a | NODE_TAG),
+            ptr: alloc::with_data_ptr(rc_box, tagged),
             _marker: PhantomData,
         }
     }
@@ -73,14 +107,16 @@ impl<T, F: Flavor, B: BoxAlloc<F, Value = T>> RawWeak<T, F, B> {
     pub(crate) fn target(&self) -> Target<F, B> {
         let addr = self.ptr.addr().get();
         if addr & NODE_TAG == 0 {
-            Target::Plain(self.ptr.cast())
+            Target::Plain(self.ptr)
         } else if addr == DANGLING {
             Target::Dangling
         } else {
             // SAFETY: clearing the tag of a tagged node pointer gives the node's
-            // address, which is not null.
+            // address, which is not null; the data pointer has the node's provenance
+            // (`from_node`).
             Target::Node(unsafe {
-                NonNull::new_unchecked(self.ptr.as_ptr().map_addr(|a| a & !NODE_TAG)).cast()
+                NonNull::new_unchecked(self.ptr.as_ptr().cast::<u8>().map_addr(|a| a & !NODE_TAG))
+                    .cast()
             })
         }
     }
@@ -90,8 +126,12 @@ impl<T, F: Flavor, B: BoxAlloc<F, Value = T>> RawWeak<T, F, B> {
     pub(crate) fn rc_box(&self) -> Option<NonNull<B>> {
         match self.target() {
             Target::Plain(rc_box) => Some(rc_box),
-            // SAFETY: our handle keeps the node alive; its target never changes.
-            Target::Node(node) => Some(unsafe { node.as_ref() }.target.cast()),
+            Target::Node(node) => {
+                // SAFETY: our handle keeps the node alive; its target never changes.
+                let header = unsafe { node.as_ref() }.target_header();
+                // The node's target is our referent; our pointer has its metadata.
+                Some(alloc::with_data_ptr(self.ptr, header.cast()))
+            }
             Target::Dangling => None,
         }
     }
@@ -111,7 +151,7 @@ impl<T, F: Flavor, B: BoxAlloc<F, Value = T>> RawWeak<T, F, B> {
         if self.ptr.addr().get() & NODE_TAG != 0 {
             return self.upgrade_tagged();
         }
-        Self::upgrade_box(self.ptr.cast())
+        Self::upgrade_box(self.ptr)
     }
 
     #[inline]
@@ -148,12 +188,12 @@ impl<T, F: Flavor, B: BoxAlloc<F, Value = T>> RawWeak<T, F, B> {
 
     /// Whether both point at the same allocation (or are both dangling).
     pub(crate) fn ptr_eq(&self, other: &Self) -> bool {
-        self.as_ptr() == other.as_ptr()
+        ptr::addr_eq(self.as_ptr(), other.as_ptr())
     }
 
     /// Whether both are the same weak reference (share one identity).
     pub(crate) fn ref_eq(&self, other: &Self) -> bool {
-        self.ptr == other.ptr
+        ptr::addr_eq(self.ptr.as_ptr(), other.ptr.as_ptr())
     }
 
     /// The address that identifies this weak reference: the node for one with a
@@ -181,7 +221,7 @@ impl<T, F: Flavor, B: BoxAlloc<F, Value = T>> RawWeak<T, F, B> {
         match self.rc_box() {
             // In bounds of the live allocation; no reference is made.
             Some(rc_box) => B::value_ptr(rc_box).cast_const(),
-            None => self.ptr.as_ptr().cast_const().cast(),
+            None => B::cast_to_value(self.ptr.as_ptr()).cast_const(),
         }
     }
 
@@ -203,16 +243,13 @@ impl<T, F: Flavor, B: BoxAlloc<F, Value = T>> RawWeak<T, F, B> {
     pub(crate) fn into_raw(self) -> *const T {
         let this = match self.target() {
             Target::Node(_) => {
-                let plain = match self.rc_box() {
-                    Some(rc_box) => {
-                        // SAFETY: our handle keeps the allocation alive.
-                        unsafe { alloc::header_ptr(rc_box).as_ref() }.increment_weak();
-                        RawWeak::from_box(rc_box)
-                    }
-                    None => RawWeak::new(),
+                let Some(rc_box) = self.rc_box() else {
+                    unreachable!("a node handle has a referent")
                 };
+                // SAFETY: our handle keeps the allocation alive.
+                unsafe { alloc::header_ptr(rc_box).as_ref() }.increment_weak();
                 drop(self);
-                plain
+                RawWeak::from_box(rc_box)
             }
             _ => self,
         };
@@ -225,22 +262,26 @@ impl<T, F: Flavor, B: BoxAlloc<F, Value = T>> RawWeak<T, F, B> {
     /// # Safety
     /// `ptr` came from `into_raw` of this type and flavour and is used once.
     pub(crate) unsafe fn from_raw(ptr: *const T) -> Self {
-        if ptr.addr() == DANGLING {
-            return RawWeak::new();
-        }
-        let rc_box = B::from_value_ptr(ptr);
-        // SAFETY: `ptr` was the value of a live allocation.
+        let rc_box = if ptr.addr() == DANGLING {
+            // Dangling (`Weak::new`, perhaps unsized since): the same pointer back.
+            B::cast_from_value(ptr)
+        } else {
+            // SAFETY: `ptr` was the value of an allocation that our weak reference
+            // keeps.
+            unsafe { B::from_value_ptr(ptr) }
+        };
+        // SAFETY: neither is null.
         RawWeak::from_box(unsafe { NonNull::new_unchecked(rc_box) })
     }
 }
 
-impl<T, F: Flavor, B: BoxAlloc<F, Value = T>> RawWeak<T, F, B> {
+impl<T: ?Sized, F: Flavor, B: BoxAlloc<F, Value = T> + ?Sized> RawWeak<T, F, B> {
     /// The plain handle's allocation header, if this is a plain handle.
     #[inline]
     fn plain_header(&self) -> Option<&BoxHeader<F>> {
         if self.ptr.addr().get() & NODE_TAG == 0 {
             // SAFETY: plain: our weak reference keeps the allocation alive.
-            Some(unsafe { alloc::header_ptr(self.ptr.cast::<B>()).as_ref() })
+            Some(unsafe { alloc::header_ptr(self.ptr).as_ref() })
         } else {
             None
         }
@@ -250,7 +291,7 @@ impl<T, F: Flavor, B: BoxAlloc<F, Value = T>> RawWeak<T, F, B> {
     /// result, so that the fast path needs no saved registers.
     #[cold]
     #[inline(never)]
-    fn clone_slow(ptr: NonNull<()>) -> Self {
+    fn clone_slow(ptr: NonNull<B>) -> Self {
         // A view of the handle being cloned (owned by the caller, so not dropped).
         let this = ManuallyDrop::new(RawWeak::<T, F, B> {
             ptr,
@@ -274,9 +315,7 @@ impl<T, F: Flavor, B: BoxAlloc<F, Value = T>> RawWeak<T, F, B> {
     fn drop_slow(&mut self) {
         match self.target() {
             // SAFETY: we own one weak reference to the allocation.
-            Target::Plain(rc_box) => unsafe {
-                alloc::release_weak::<F, B>(alloc::header_ptr(rc_box));
-            },
+            Target::Plain(rc_box) => unsafe { alloc::release_weak::<F, B>(rc_box) },
             // SAFETY: we own one handle on the node.
             Target::Node(node) => unsafe { node::release_handle(node) },
             Target::Dangling => {}
@@ -284,7 +323,7 @@ impl<T, F: Flavor, B: BoxAlloc<F, Value = T>> RawWeak<T, F, B> {
     }
 }
 
-impl<T, F: Flavor, B: BoxAlloc<F, Value = T>> Clone for RawWeak<T, F, B> {
+impl<T: ?Sized, F: Flavor, B: BoxAlloc<F, Value = T> + ?Sized> Clone for RawWeak<T, F, B> {
     #[inline]
     fn clone(&self) -> Self {
         match self.plain_header() {
@@ -297,13 +336,13 @@ impl<T, F: Flavor, B: BoxAlloc<F, Value = T>> Clone for RawWeak<T, F, B> {
     }
 }
 
-impl<T, F: Flavor, B: BoxAlloc<F, Value = T>> Drop for RawWeak<T, F, B> {
+impl<T: ?Sized, F: Flavor, B: BoxAlloc<F, Value = T> + ?Sized> Drop for RawWeak<T, F, B> {
     #[inline]
     fn drop(&mut self) {
         match self.plain_header().map(BoxHeader::try_decrement_weak_thin) {
             Some(Some(false)) => {}
             // SAFETY: the last weak reference, on an allocation with no registry.
-            Some(Some(true)) => unsafe { alloc::dealloc_thin::<F, B>(self.ptr.cast()) },
+            Some(Some(true)) => unsafe { alloc::dealloc_thin::<F, B>(self.ptr) },
             _ => self.drop_slow(),
         }
     }

@@ -5,5 +5,6 @@ crate::api::strong::strong!(
     intro: " A single-threaded reference-counting pointer whose weak references can call back
  when the value dies. 'Rc' stands for 'Reference Counted'.",
     threads: "",
-    callback_bounds: ['static]
+    callback_bounds: ['static],
+    any: [dyn ::core::any::Any]
 );

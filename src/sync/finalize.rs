@@ -24,6 +24,6 @@ crate::api::finalize::finalize!(
 // the object (`T: Send + Sync`, as for `Arc`) and the arguments (`A: Send`), or clone
 // the arguments in `peek`, which one thread at a time does (`A: Send` suffices, as for
 // a `Mutex<A>`). The result `R` is made on the calling thread and never shared.
-unsafe impl<T: Send + Sync, A: Send, R> Send for Finalize<T, A, R> {}
+unsafe impl<T: Send + Sync + ?Sized, A: Send, R> Send for Finalize<T, A, R> {}
 // SAFETY: as above; every method takes `&self` and synchronises through the node.
-unsafe impl<T: Send + Sync, A: Send, R> Sync for Finalize<T, A, R> {}
+unsafe impl<T: Send + Sync + ?Sized, A: Send, R> Sync for Finalize<T, A, R> {}

@@ -22,12 +22,13 @@ crate::api::strong::strong!(
    the registration is complete before that `Arc` can be dropped.
  * [`Arc::into_inner`](super::Arc::into_inner) on several threads at once gives the value to exactly one.
 ",
-    callback_bounds: [Send + 'static]
+    callback_bounds: [Send + 'static],
+    any: [dyn ::core::any::Any + Send + Sync]
 );
 
 // SAFETY: as std's `Arc`: the value is shared between threads (`T: Sync`) and may
 // be dropped on any of them (`T: Send`); the counts and the registry are atomic or
 // behind a mutex, and callbacks and finalizers are required to be `Send`.
-unsafe impl<T: Send + Sync> Send for Arc<T> {}
+unsafe impl<T: Send + Sync + ?Sized> Send for Arc<T> {}
 // SAFETY: as above.
-unsafe impl<T: Send + Sync> Sync for Arc<T> {}
+unsafe impl<T: Send + Sync + ?Sized> Sync for Arc<T> {}

@@ -3,6 +3,6 @@
 crate::api::weak::weak!(sync, Arc, Atomic);
 
 // SAFETY: as std's `sync::Weak`: a `Weak` can upgrade to an `Arc` on any thread.
-unsafe impl<T: Send + Sync> Send for Weak<T> {}
+unsafe impl<T: Send + Sync + ?Sized> Send for Weak<T> {}
 // SAFETY: as above.
-unsafe impl<T: Send + Sync> Sync for Weak<T> {}
+unsafe impl<T: Send + Sync + ?Sized> Sync for Weak<T> {}
