@@ -11,7 +11,7 @@ macro_rules! strong {
     ) => {
         #[doc = $intro]
         ///
-        #[doc = concat!(" `", stringify!($Strong), "<T>` is a superset of [`", "std::", stringify!($module), "::", stringify!($Strong), "<T>`] for sized `T`: the same methods with the")]
+        #[doc = concat!(" `", stringify!($Strong), "<T>` is a superset of [`", "std::", stringify!($module), "::", stringify!($Strong), "<T>`]: the same methods with the")]
         /// same meaning, the same size (one pointer), the same allocation size, and the same
         #[doc = concat!(" cost for `clone`, `drop`, [`downgrade`](", stringify!($Strong), "::downgrade) and")]
         /// [`upgrade`](super::Weak::upgrade). On top of that:
@@ -55,9 +55,12 @@ macro_rules! strong {
         #[doc = $threads]
         #[doc = concat!(" # Differences from `", "std::", stringify!($module), "::", stringify!($Strong), "`")]
         ///
-        #[doc = concat!(" Only sized `T` is supported: `", stringify!($Strong), "<str>`, `", stringify!($Strong), "<[T]>` and `", stringify!($Strong), "<dyn Trait>` need unstable")]
-        /// features (`CoerceUnsized`) or a different layout, and so do the allocator-generic
-        #[doc = concat!(" methods. [`", stringify!($Strong), "::weak_count`](super::", stringify!($Strong), "::weak_count) counts a finalizer's registration as one weak reference")]
+        #[doc = concat!(" `", stringify!($Strong), "<str>`, `", stringify!($Strong), "<[T]>` and `", stringify!($Strong), "<dyn Trait>` work, with std's constructors (`From<&str>`,")]
+        /// `From<Vec<T>>`, `From<Box<T>>`, `FromIterator`, …), but the implicit coercion
+        #[doc = concat!(" from `", stringify!($Strong), "<T>` to `", stringify!($Strong), "<dyn Trait>` needs the unstable `CoerceUnsized`: write")]
+        #[doc = concat!(" [`", stringify!($Strong), "::unsize`](super::", stringify!($Strong), "::unsize)`(rc, coercion!(dyn Trait))` instead (the same object, no copy).")]
+        /// The allocator-generic methods need unstable features and are left out.
+        #[doc = concat!(" [`", stringify!($Strong), "::weak_count`](super::", stringify!($Strong), "::weak_count) counts a finalizer's registration as one weak reference")]
         /// (it is one, as in Python).
         ///
         /// # Examples

@@ -7,7 +7,7 @@ macro_rules! weak {
     ($module:ident, $Strong:ident, $Flavor:ident) => {
         #[doc = concat!(" A weak pointer to an [`", stringify!($Strong), "`](super::", stringify!($Strong), ")'s value, which may carry a death callback.")]
         ///
-        #[doc = concat!(" `Weak<T>` is a superset of [`std::", stringify!($module), "::Weak<T>`] for sized `T`, one pointer in size.")]
+        #[doc = concat!(" `Weak<T>` is a superset of [`std::", stringify!($module), "::Weak<T>`], the size of std's (one pointer, two for unsized `T`).")]
         #[doc = concat!(" It does not keep the value alive; [`upgrade`](Weak::upgrade) gives an `", stringify!($Strong), "` while")]
         /// the value lives and `None` for ever after (Python's `r()` returning `None`).
         ///
