@@ -72,6 +72,28 @@
 //! suite define it; where a Python rule cannot apply to Rust, the item's documentation
 //! says what happens instead.
 //!
+//! # Unsized values
+//!
+//! `Rc<str>`, `Rc<[T]>` and `Rc<dyn Trait>` (and `Arc`, `Weak`) work as in std, with
+//! every feature above: a callback registered on an `Rc<dyn Trait>` gets a
+//! `&Weak<dyn Trait>`, and a `WeakValueMap<String, dyn Trait>` or `WeakSet<str>`
+//! cleans itself the same way. The one difference is how an `Rc<T>` becomes an
+//! `Rc<dyn Trait>`: std does it by an implicit coercion, which needs an unstable trait
+//! (`CoerceUnsized`) for any other pointer; here it is a call, with no copy, that keeps
+//! the object, its weak references, callbacks and finalizers:
+//!
+//! ```
+//! use std::fmt::Display;
+//! use weakrefs::{coercion, rc::{Rc, Weak}};
+//!
+//! let five = Rc::new(5);
+//! let weak = Rc::downgrade_with(&five, |_| println!("five died"));
+//! let shown: Rc<dyn Display> = Rc::unsize(five, coercion!(dyn Display));
+//! let weak: Weak<dyn Display> = Weak::unsize(weak, coercion!(dyn Display));
+//! assert_eq!(weak.upgrade().unwrap().to_string(), "5");
+//! drop(shown); // prints "five died"
+//! ```
+//!
 //! # Panics in callbacks
 //!
 //! A callback or finalizer that panics while run by a death or at exit is caught and

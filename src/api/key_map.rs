@@ -61,11 +61,11 @@ macro_rules! weak_key_map {
         /// drop(window);
         /// assert!(notes.is_empty());
         /// ```
-        pub struct $Name<K, V, S = ::std::collections::hash_map::RandomState> {
+        pub struct $Name<K: ?Sized, V, S = ::std::collections::hash_map::RandomState> {
             core: $crate::raw::key_map::KeyMapCore<K, V, $crate::flavor::$Flavor, S, $Policy>,
         }
 
-        impl<K: $($kb)* 'static, V> $Name<K, V, ::std::collections::hash_map::RandomState> {
+        impl<K: $($kb)* ?Sized + 'static, V> $Name<K, V, ::std::collections::hash_map::RandomState> {
             /// An empty map.
             ///
             /// ```
@@ -89,13 +89,13 @@ macro_rules! weak_key_map {
             }
         }
 
-        impl<K: $($kb)* 'static, V> Default for $Name<K, V, ::std::collections::hash_map::RandomState> {
+        impl<K: $($kb)* ?Sized + 'static, V> Default for $Name<K, V, ::std::collections::hash_map::RandomState> {
             fn default() -> Self {
                 Self::new()
             }
         }
 
-        impl<K: $($kb)* 'static, V, S: ::core::hash::BuildHasher> $Name<K, V, S> {
+        impl<K: $($kb)* ?Sized + 'static, V, S: ::core::hash::BuildHasher> $Name<K, V, S> {
             /// An empty map with room for `capacity` entries, using `hasher`.
             ///
             /// ```
@@ -252,7 +252,7 @@ macro_rules! weak_key_map {
             }
         }
 
-        impl<K: $($kb)* 'static, V: Clone, S: ::core::hash::BuildHasher> $Name<K, V, S> {
+        impl<K: $($kb)* ?Sized + 'static, V: Clone, S: ::core::hash::BuildHasher> $Name<K, V, S> {
             /// The entries with live keys, from a snapshot taken now (see [`Iter`](super::key_map::Iter)).
             ///
             /// ```
@@ -324,7 +324,7 @@ macro_rules! weak_key_map {
 
         impl<K, V, S> $Name<K, V, S>
         where
-            K: $($kb)* $($bound)+,
+            K: $($kb)* ?Sized + $($bound)+,
             V: $($bound)+,
             S: ::core::hash::BuildHasher + $($bound)+,
         {
@@ -365,7 +365,7 @@ macro_rules! weak_key_map {
 
         impl<K, V, S> Extend<($crate::$module::$Strong<K>, V)> for $Name<K, V, S>
         where
-            K: $($kb)* $($bound)+,
+            K: $($kb)* ?Sized + $($bound)+,
             V: $($bound)+,
             S: ::core::hash::BuildHasher + $($bound)+,
         {
@@ -380,7 +380,7 @@ macro_rules! weak_key_map {
 
         impl<K, V> FromIterator<($crate::$module::$Strong<K>, V)> for $Name<K, V, ::std::collections::hash_map::RandomState>
         where
-            K: $($kb)* $($bound)+,
+            K: $($kb)* ?Sized + $($bound)+,
             V: $($bound)+,
         {
             fn from_iter<I: IntoIterator<Item = ($crate::$module::$Strong<K>, V)>>(entries: I) -> Self {
@@ -392,7 +392,7 @@ macro_rules! weak_key_map {
 
         impl<K, V, S> Clone for $Name<K, V, S>
         where
-            K: $($kb)* $($bound)+,
+            K: $($kb)* ?Sized + $($bound)+,
             V: Clone + $($bound)+,
             S: ::core::hash::BuildHasher + Clone + $($bound)+,
         {
@@ -406,7 +406,7 @@ macro_rules! weak_key_map {
             }
         }
 
-        impl<'a, K: $($kb)* 'static, V: Clone, S: ::core::hash::BuildHasher> IntoIterator for &'a $Name<K, V, S> {
+        impl<'a, K: $($kb)* ?Sized + 'static, V: Clone, S: ::core::hash::BuildHasher> IntoIterator for &'a $Name<K, V, S> {
             type Item = ($crate::$module::$Strong<K>, V);
             type IntoIter = $crate::$module::key_map::Iter<K, V>;
 
@@ -418,7 +418,7 @@ macro_rules! weak_key_map {
 
         impl<K, V, S1, S2> PartialEq<$Name<K, V, S2>> for $Name<K, V, S1>
         where
-            K: $($kb)* 'static,
+            K: $($kb)* ?Sized + 'static,
             V: Clone + PartialEq,
             S1: ::core::hash::BuildHasher,
             S2: ::core::hash::BuildHasher,
@@ -445,7 +445,7 @@ macro_rules! weak_key_map {
 
         impl<K, V, S> ::core::fmt::Debug for $Name<K, V, S>
         where
-            K: $($kb)* ::core::fmt::Debug + 'static,
+            K: $($kb)* ::core::fmt::Debug + ?Sized + 'static,
             V: Clone + ::core::fmt::Debug,
             S: ::core::hash::BuildHasher,
         {
@@ -497,11 +497,11 @@ macro_rules! weak_set {
         /// let left: Vec<_> = listeners.iter().map(|l| *l).collect();
         /// assert_eq!(left, ["b"]);
         /// ```
-        pub struct $Name<T, S = ::std::collections::hash_map::RandomState> {
+        pub struct $Name<T: ?Sized, S = ::std::collections::hash_map::RandomState> {
             core: $crate::raw::key_map::KeyMapCore<T, (), $crate::flavor::$Flavor, S, $Policy>,
         }
 
-        impl<T: $($kb)* 'static> $Name<T, ::std::collections::hash_map::RandomState> {
+        impl<T: $($kb)* ?Sized + 'static> $Name<T, ::std::collections::hash_map::RandomState> {
             /// An empty set.
             ///
             /// ```
@@ -525,13 +525,13 @@ macro_rules! weak_set {
             }
         }
 
-        impl<T: $($kb)* 'static> Default for $Name<T, ::std::collections::hash_map::RandomState> {
+        impl<T: $($kb)* ?Sized + 'static> Default for $Name<T, ::std::collections::hash_map::RandomState> {
             fn default() -> Self {
                 Self::new()
             }
         }
 
-        impl<T: $($kb)* 'static, S: ::core::hash::BuildHasher> $Name<T, S> {
+        impl<T: $($kb)* ?Sized + 'static, S: ::core::hash::BuildHasher> $Name<T, S> {
             /// An empty set with room for `capacity` elements, using `hasher`.
             ///
             /// ```
@@ -755,7 +755,7 @@ macro_rules! weak_set {
 
         impl<T, S> $Name<T, S>
         where
-            T: $($kb)* $($bound)+,
+            T: $($kb)* ?Sized + $($bound)+,
             S: ::core::hash::BuildHasher + Clone + $($bound)+,
         {
             /// Adds `value`, held weakly; returns whether it was not already present.
@@ -848,7 +848,7 @@ macro_rules! weak_set {
 
         impl<T, S> $Name<T, S>
         where
-            T: $($kb)* $($bound)+,
+            T: $($kb)* ?Sized + $($bound)+,
             S: ::core::hash::BuildHasher + $($bound)+,
         {
             /// Adds every element of `values` (Python's `update`, `|=`); like
@@ -932,7 +932,7 @@ macro_rules! weak_set {
 
         impl<T, S> Extend<$crate::$module::$Strong<T>> for $Name<T, S>
         where
-            T: $($kb)* $($bound)+,
+            T: $($kb)* ?Sized + $($bound)+,
             S: ::core::hash::BuildHasher + Clone + $($bound)+,
         {
             fn extend<I: IntoIterator<Item = $crate::$module::$Strong<T>>>(&mut self, values: I) {
@@ -944,7 +944,7 @@ macro_rules! weak_set {
 
         impl<T> FromIterator<$crate::$module::$Strong<T>> for $Name<T, ::std::collections::hash_map::RandomState>
         where
-            T: $($kb)* $($bound)+,
+            T: $($kb)* ?Sized + $($bound)+,
         {
             /// A set of the elements (held weakly: keep them alive elsewhere).
             fn from_iter<I: IntoIterator<Item = $crate::$module::$Strong<T>>>(values: I) -> Self {
@@ -956,7 +956,7 @@ macro_rules! weak_set {
 
         impl<T, S> Clone for $Name<T, S>
         where
-            T: $($kb)* $($bound)+,
+            T: $($kb)* ?Sized + $($bound)+,
             S: ::core::hash::BuildHasher + Clone + $($bound)+,
         {
             /// A new, independent set with the live elements.
@@ -967,7 +967,7 @@ macro_rules! weak_set {
             }
         }
 
-        impl<'a, T: $($kb)* 'static, S: ::core::hash::BuildHasher> IntoIterator for &'a $Name<T, S> {
+        impl<'a, T: $($kb)* ?Sized + 'static, S: ::core::hash::BuildHasher> IntoIterator for &'a $Name<T, S> {
             type Item = $crate::$module::$Strong<T>;
             type IntoIter = $crate::$module::key_map::SetIter<T>;
 
@@ -977,7 +977,7 @@ macro_rules! weak_set {
             }
         }
 
-        impl<T: $($kb)* 'static, S1: ::core::hash::BuildHasher, S2: ::core::hash::BuildHasher> PartialEq<$Name<T, S2>> for $Name<T, S1> {
+        impl<T: $($kb)* ?Sized + 'static, S1: ::core::hash::BuildHasher, S2: ::core::hash::BuildHasher> PartialEq<$Name<T, S2>> for $Name<T, S1> {
             /// Whether the two sets have the same live elements, compared
             #[doc = concat!(" ", $compare, ", from snapshots.")]
             ///
@@ -996,7 +996,7 @@ macro_rules! weak_set {
             }
         }
 
-        impl<T: $($kb)* ::core::fmt::Debug + 'static, S: ::core::hash::BuildHasher> ::core::fmt::Debug for $Name<T, S> {
+        impl<T: $($kb)* ::core::fmt::Debug + ?Sized + 'static, S: ::core::hash::BuildHasher> ::core::fmt::Debug for $Name<T, S> {
             /// The live elements, as a set.
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 f.debug_set().entries(self.iter()).finish()
@@ -1015,7 +1015,7 @@ macro_rules! key_map_iterators {
         /// It walks a snapshot of the entries taken when it was made (the map is not
         /// locked while it is used, and may change meanwhile), and yields each entry
         /// whose key is still alive when reached, with a strong handle to the key.
-        pub struct Iter<K, V> {
+        pub struct Iter<K: ?Sized, V> {
             pub(super) entries: $crate::raw::table::LiveEntries<
                 $crate::raw::key_map::SlotRef<K, V, $crate::flavor::$Flavor>,
             >,
@@ -1023,7 +1023,7 @@ macro_rules! key_map_iterators {
 
         /// The entries taken out of a weak-key map by its `drain`, yielding those
         /// whose key is alive when reached.
-        pub struct Drain<K, V> {
+        pub struct Drain<K: ?Sized, V> {
             pub(super) entries: $crate::raw::table::LiveEntries<
                 $crate::raw::key_map::SlotRef<K, V, $crate::flavor::$Flavor>,
             >,
@@ -1031,26 +1031,26 @@ macro_rules! key_map_iterators {
 
         /// An iterator over the live elements of a weak set, made by its `iter` or by
         /// `for x in &set`: a snapshot, walked as [`Iter`]'s.
-        pub struct SetIter<T> {
+        pub struct SetIter<T: ?Sized> {
             pub(super) entries: $crate::raw::table::LiveEntries<
                 $crate::raw::key_map::SlotRef<T, (), $crate::flavor::$Flavor>,
             >,
         }
 
         /// The elements taken out of a weak set by its `drain`, yielding the live ones.
-        pub struct SetDrain<T> {
+        pub struct SetDrain<T: ?Sized> {
             pub(super) entries: $crate::raw::table::LiveEntries<
                 $crate::raw::key_map::SlotRef<T, (), $crate::flavor::$Flavor>,
             >,
         }
 
-        $crate::api::live_entries_iterator!(Iter<K, V>, ($crate::$module::$Strong<K>, V), |(raw, value)| ($crate::$module::$Strong { raw }, value));
+        $crate::api::live_entries_iterator!(Iter<K: ?Sized, V>, ($crate::$module::$Strong<K>, V), |(raw, value)| ($crate::$module::$Strong { raw }, value));
 
-        $crate::api::live_entries_iterator!(Drain<K, V>, ($crate::$module::$Strong<K>, V), |(raw, value)| ($crate::$module::$Strong { raw }, value));
+        $crate::api::live_entries_iterator!(Drain<K: ?Sized, V>, ($crate::$module::$Strong<K>, V), |(raw, value)| ($crate::$module::$Strong { raw }, value));
 
-        $crate::api::live_entries_iterator!(SetIter<T>, $crate::$module::$Strong<T>, |(raw, ())| $crate::$module::$Strong { raw });
+        $crate::api::live_entries_iterator!(SetIter<T: ?Sized>, $crate::$module::$Strong<T>, |(raw, ())| $crate::$module::$Strong { raw });
 
-        $crate::api::live_entries_iterator!(SetDrain<T>, $crate::$module::$Strong<T>, |(raw, ())| $crate::$module::$Strong { raw });
+        $crate::api::live_entries_iterator!(SetDrain<T: ?Sized>, $crate::$module::$Strong<T>, |(raw, ())| $crate::$module::$Strong { raw });
     };
 }
 
@@ -1058,7 +1058,7 @@ macro_rules! key_map_iterators {
 /// borrowed form of the key, as `HashMap`'s; or by identity, with the key's handle.
 macro_rules! key_map_lookups {
     (by_value, $module:ident, $Strong:ident, $Name:ident, [$($kb:tt)*]) => {
-        impl<K: $($kb)* 'static, V, S: ::core::hash::BuildHasher> $Name<K, V, S> {
+        impl<K: $($kb)* ?Sized + 'static, V, S: ::core::hash::BuildHasher> $Name<K, V, S> {
             /// Whether a live key equal to `key` has an entry. As with `HashMap`, `key` may
             /// be any borrowed form of the key type: a `&str` for `String` keys.
             ///
@@ -1098,7 +1098,7 @@ macro_rules! key_map_lookups {
             }
         }
 
-        impl<K: $($kb)* 'static, V: Clone, S: ::core::hash::BuildHasher> $Name<K, V, S> {
+        impl<K: $($kb)* ?Sized + 'static, V: Clone, S: ::core::hash::BuildHasher> $Name<K, V, S> {
             /// A clone of the value whose live key equals `key` (any borrowed form of the
             /// key type, as for `HashMap::get`).
             ///
@@ -1121,7 +1121,7 @@ macro_rules! key_map_lookups {
         }
     };
     (by_identity, $module:ident, $Strong:ident, $Name:ident, [$($kb:tt)*]) => {
-        impl<K: $($kb)* 'static, V, S: ::core::hash::BuildHasher> $Name<K, V, S> {
+        impl<K: $($kb)* ?Sized + 'static, V, S: ::core::hash::BuildHasher> $Name<K, V, S> {
             /// Whether `key` (this very object, not an equal one) has an entry.
             ///
             /// ```
@@ -1151,7 +1151,7 @@ macro_rules! key_map_lookups {
             }
         }
 
-        impl<K: $($kb)* 'static, V: Clone, S: ::core::hash::BuildHasher> $Name<K, V, S> {
+        impl<K: $($kb)* ?Sized + 'static, V: Clone, S: ::core::hash::BuildHasher> $Name<K, V, S> {
             /// A clone of the value of `key`'s entry (this very object's).
             ///
             /// ```
@@ -1171,7 +1171,7 @@ macro_rules! key_map_lookups {
 /// The lookups of a weak set (`contains`, `remove`), as for the maps.
 macro_rules! set_lookups {
     (by_value, $module:ident, $Strong:ident, $Name:ident, [$($kb:tt)*]) => {
-        impl<T: $($kb)* 'static, S: ::core::hash::BuildHasher> $Name<T, S> {
+        impl<T: $($kb)* ?Sized + 'static, S: ::core::hash::BuildHasher> $Name<T, S> {
             /// Whether a live element equals `value`. As with `HashSet`, `value` may be any
             /// borrowed form of the element type: a `&str` for `String` elements.
             ///
@@ -1214,7 +1214,7 @@ macro_rules! set_lookups {
         }
     };
     (by_identity, $module:ident, $Strong:ident, $Name:ident, [$($kb:tt)*]) => {
-        impl<T: $($kb)* 'static, S: ::core::hash::BuildHasher> $Name<T, S> {
+        impl<T: $($kb)* ?Sized + 'static, S: ::core::hash::BuildHasher> $Name<T, S> {
             /// Whether `value` (this very object, not an equal one) is in the set.
             ///
             /// ```

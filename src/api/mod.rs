@@ -29,8 +29,8 @@ pub(crate) use sync_only;
 /// entries: a struct with an `entries` field (`raw::table::LiveEntries`), each live
 /// entry turned into the public item by `$map`.
 macro_rules! live_entries_iterator {
-    ($Name:ident<$($g:ident),*>, $Item:ty, |$raw:pat_param| $map:expr) => {
-        impl<$($g),*> Iterator for $Name<$($g),*> {
+    ($Name:ident<$($g:ident $(: ?$unsized:ident)?),*>, $Item:ty, |$raw:pat_param| $map:expr) => {
+        impl<$($g $(: ?$unsized)?),*> Iterator for $Name<$($g),*> {
             type Item = $Item;
 
             fn next(&mut self) -> Option<Self::Item> {

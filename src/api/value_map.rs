@@ -70,11 +70,11 @@ macro_rules! weak_value_map {
         /// assert_eq!(cache.len(), 0);
         /// assert!(cache.get("grass").is_none());
         /// ```
-        pub struct WeakValueMap<K, V, S = ::std::collections::hash_map::RandomState> {
+        pub struct WeakValueMap<K, V: ?Sized, S = ::std::collections::hash_map::RandomState> {
             core: $crate::raw::value_map::ValueMapCore<K, V, $crate::flavor::$Flavor, S>,
         }
 
-        impl<K: Eq + ::core::hash::Hash, V> WeakValueMap<K, V, ::std::collections::hash_map::RandomState> {
+        impl<K: Eq + ::core::hash::Hash, V: ?Sized> WeakValueMap<K, V, ::std::collections::hash_map::RandomState> {
             /// An empty map.
             ///
             /// ```
@@ -98,7 +98,7 @@ macro_rules! weak_value_map {
             }
         }
 
-        impl<K: Eq + ::core::hash::Hash, V, S: ::core::hash::BuildHasher> WeakValueMap<K, V, S> {
+        impl<K: Eq + ::core::hash::Hash, V: ?Sized, S: ::core::hash::BuildHasher> WeakValueMap<K, V, S> {
             /// An empty map using `hasher`.
             ///
             /// ```
@@ -299,7 +299,7 @@ macro_rules! weak_value_map {
             }
         }
 
-        impl<K: Eq + ::core::hash::Hash + Clone, V, S: ::core::hash::BuildHasher> WeakValueMap<K, V, S> {
+        impl<K: Eq + ::core::hash::Hash + Clone, V: ?Sized, S: ::core::hash::BuildHasher> WeakValueMap<K, V, S> {
             /// The live entries, as `(key, value)` pairs with strong handles, from a
             /// snapshot taken now.
             ///
@@ -382,7 +382,7 @@ macro_rules! weak_value_map {
             }
         }
 
-        impl<K, V, S> WeakValueMap<K, V, S>
+        impl<K, V: ?Sized, S> WeakValueMap<K, V, S>
         where
             K: Eq + ::core::hash::Hash + $($bound)+,
             V: $($bound)+,
@@ -467,23 +467,23 @@ macro_rules! weak_value_map {
         /// It walks a snapshot of the entries taken when it was made (so the map is not
         /// locked while it is used, and may change meanwhile), and yields each entry
         /// whose value is still alive when reached, as a strong handle.
-        pub struct Iter<K, V> {
+        pub struct Iter<K, V: ?Sized> {
             entries: $crate::raw::table::LiveEntries<$crate::raw::value_map::EntryRef<K, V, $crate::flavor::$Flavor>>,
         }
 
-        $crate::api::live_entries_iterator!(Iter<K, V>, (K, $crate::$module::$Strong<V>), |(key, raw)| (key, $crate::$module::$Strong { raw }));
+        $crate::api::live_entries_iterator!(Iter<K, V: ?Sized>, (K, $crate::$module::$Strong<V>), |(key, raw)| (key, $crate::$module::$Strong { raw }));
 
         /// The entries taken out of a [`WeakValueMap`] by [`WeakValueMap::drain`],
         /// yielding those whose value is alive when reached.
-        pub struct Drain<K, V> {
+        pub struct Drain<K, V: ?Sized> {
             entries: $crate::raw::table::LiveEntries<$crate::raw::value_map::EntryRef<K, V, $crate::flavor::$Flavor>>,
         }
 
-        $crate::api::live_entries_iterator!(Drain<K, V>, (K, $crate::$module::$Strong<V>), |(key, raw)| (key, $crate::$module::$Strong { raw }));
+        $crate::api::live_entries_iterator!(Drain<K, V: ?Sized>, (K, $crate::$module::$Strong<V>), |(key, raw)| (key, $crate::$module::$Strong { raw }));
 
         /// A view into one key's place in a [`WeakValueMap`], made by
         /// [`WeakValueMap::entry`]: occupied by a live value, or vacant.
-        pub enum Entry<'a, K, V, S> {
+        pub enum Entry<'a, K, V: ?Sized, S> {
             /// A live value is under the key (held strongly by the entry).
             Occupied(OccupiedEntry<'a, K, V, S>),
             /// No live value is under the key.
@@ -491,19 +491,19 @@ macro_rules! weak_value_map {
         }
 
         /// An [`Entry`] with a live value, which it holds strongly.
-        pub struct OccupiedEntry<'a, K, V, S> {
+        pub struct OccupiedEntry<'a, K, V: ?Sized, S> {
             map: &'a WeakValueMap<K, V, S>,
             key: K,
             value: $crate::$module::$Strong<V>,
         }
 
         /// An [`Entry`] with no live value.
-        pub struct VacantEntry<'a, K, V, S> {
+        pub struct VacantEntry<'a, K, V: ?Sized, S> {
             map: &'a WeakValueMap<K, V, S>,
             key: K,
         }
 
-        impl<'a, K, V, S> Entry<'a, K, V, S>
+        impl<'a, K, V: ?Sized, S> Entry<'a, K, V, S>
         where
             K: Eq + ::core::hash::Hash + $($bound)+,
             V: $($bound)+,
@@ -584,7 +584,7 @@ macro_rules! weak_value_map {
             }
         }
 
-        impl<'a, K, V, S> OccupiedEntry<'a, K, V, S>
+        impl<'a, K, V: ?Sized, S> OccupiedEntry<'a, K, V, S>
         where
             K: Eq + ::core::hash::Hash + $($bound)+,
             V: $($bound)+,
@@ -684,7 +684,7 @@ macro_rules! weak_value_map {
             }
         }
 
-        impl<'a, K, V, S> VacantEntry<'a, K, V, S>
+        impl<'a, K, V: ?Sized, S> VacantEntry<'a, K, V, S>
         where
             K: Eq + ::core::hash::Hash + $($bound)+,
             V: $($bound)+,
@@ -738,7 +738,7 @@ macro_rules! weak_value_map {
             }
         }
 
-        impl<'a, K, V, S> IntoIterator for &'a WeakValueMap<K, V, S>
+        impl<'a, K, V: ?Sized, S> IntoIterator for &'a WeakValueMap<K, V, S>
         where
             K: Eq + ::core::hash::Hash + Clone,
             S: ::core::hash::BuildHasher,
@@ -752,7 +752,7 @@ macro_rules! weak_value_map {
             }
         }
 
-        impl<K, V, S1, S2> PartialEq<WeakValueMap<K, V, S2>> for WeakValueMap<K, V, S1>
+        impl<K, V: ?Sized, S1, S2> PartialEq<WeakValueMap<K, V, S2>> for WeakValueMap<K, V, S1>
         where
             K: Eq + ::core::hash::Hash + Clone,
             V: PartialEq,
@@ -783,13 +783,13 @@ macro_rules! weak_value_map {
             }
         }
 
-        impl<K: Eq + ::core::hash::Hash, V> Default for WeakValueMap<K, V, ::std::collections::hash_map::RandomState> {
+        impl<K: Eq + ::core::hash::Hash, V: ?Sized> Default for WeakValueMap<K, V, ::std::collections::hash_map::RandomState> {
             fn default() -> Self {
                 Self::new()
             }
         }
 
-        impl<K, V, S> Extend<(K, $crate::$module::$Strong<V>)> for WeakValueMap<K, V, S>
+        impl<K, V: ?Sized, S> Extend<(K, $crate::$module::$Strong<V>)> for WeakValueMap<K, V, S>
         where
             K: Eq + ::core::hash::Hash + $($bound)+,
             V: $($bound)+,
@@ -802,7 +802,7 @@ macro_rules! weak_value_map {
             }
         }
 
-        impl<K, V> FromIterator<(K, $crate::$module::$Strong<V>)> for WeakValueMap<K, V, ::std::collections::hash_map::RandomState>
+        impl<K, V: ?Sized> FromIterator<(K, $crate::$module::$Strong<V>)> for WeakValueMap<K, V, ::std::collections::hash_map::RandomState>
         where
             K: Eq + ::core::hash::Hash + $($bound)+,
             V: $($bound)+,
@@ -814,7 +814,7 @@ macro_rules! weak_value_map {
             }
         }
 
-        impl<K, V, S> Clone for WeakValueMap<K, V, S>
+        impl<K, V: ?Sized, S> Clone for WeakValueMap<K, V, S>
         where
             K: Eq + ::core::hash::Hash + Clone + $($bound)+,
             V: $($bound)+,
@@ -830,7 +830,7 @@ macro_rules! weak_value_map {
             }
         }
 
-        impl<K, V, S> ::core::fmt::Debug for WeakValueMap<K, V, S>
+        impl<K, V: ?Sized, S> ::core::fmt::Debug for WeakValueMap<K, V, S>
         where
             K: Eq + ::core::hash::Hash + Clone + ::core::fmt::Debug,
             V: ::core::fmt::Debug,

@@ -34,7 +34,7 @@ use crate::raw::weak::RawWeak;
 
 /// How keys are compared, and found from a lookup's probe of type `Q` (by default a
 /// key itself).
-pub(crate) trait KeyPolicy<K, Q: ?Sized = K>: 'static {
+pub(crate) trait KeyPolicy<K: ?Sized, Q: ?Sized = K>: 'static {
     /// The hash of a live key, or of a probe: equal for a probe and a key it matches.
     fn hash<S: BuildHasher>(hasher: &S, probe: &Q) -> u64;
     /// Whether `stored` is a live key that matches `probe`. A strong handle taken to
@@ -55,7 +55,7 @@ pub(crate) enum ByIdentity {}
 
 impl<K, Q> KeyPolicy<K, Q> for ByValue
 where
-    K: Borrow<Q> + 'static,
+    K: Borrow<Q> + ?Sized + 'static,
     Q: Hash + Eq + ?Sized,
 {
     fn hash<S: BuildHasher>(hasher: &S, probe: &Q) -> u64 {
@@ -79,7 +79,7 @@ where
     }
 }
 
-impl<K: 'static> KeyPolicy<K> for ByIdentity {
+impl<K: ?Sized + 'static> KeyPolicy<K> for ByIdentity {
     fn hash<S: BuildHasher>(hasher: &S, key: &K) -> u64 {
         hasher.hash_one(core::ptr::from_ref(key).addr())
     }
@@ -87,18 +87,18 @@ impl<K: 'static> KeyPolicy<K> for ByIdentity {
     fn matches<F: Flavor>(stored: &RawWeak<K, F>, probe: &K, _: &mut Graveyard<K, F>) -> bool {
         // The stored reference keeps its allocation, so no other object can be at
         // that address; a dead key matches nothing.
-        core::ptr::eq(stored.as_ptr(), probe) && stored.strong_count() > 0
+        core::ptr::addr_eq(stored.as_ptr(), probe) && stored.strong_count() > 0
     }
 }
 
 /// Strong handles taken under the lock, dropped after it: dropping one may run user
 /// code (if it was the last) that must not find the lock held.
-pub(crate) struct Graveyard<K, F: Flavor> {
+pub(crate) struct Graveyard<K: ?Sized, F: Flavor> {
     few: [Option<RawRc<K, F>>; 4],
     more: Vec<RawRc<K, F>>,
 }
 
-impl<K, F: Flavor> Graveyard<K, F> {
+impl<K: ?Sized, F: Flavor> Graveyard<K, F> {
     fn new() -> Self {
         Graveyard {
             few: [None, None, None, None],
@@ -118,7 +118,7 @@ impl<K, F: Flavor> Graveyard<K, F> {
     }
 }
 
-impl<K, F: Flavor> Drop for Graveyard<K, F> {
+impl<K: ?Sized, F: Flavor> Drop for Graveyard<K, F> {
     fn drop(&mut self) {
         // The common case, at most one handle (a lookup compared one key), needs no
         // care: the fields' own drop does it. Several handles, or a panic already
@@ -133,9 +133,9 @@ impl<K, F: Flavor> Drop for Graveyard<K, F> {
 }
 
 /// An entry copied or taken out of the table: its key's reference and its value.
-pub(crate) struct SlotRef<K, V, F: Flavor>(RawWeak<K, F>, V);
+pub(crate) struct SlotRef<K: ?Sized, V, F: Flavor>(RawWeak<K, F>, V);
 
-impl<K, V, F: Flavor> Upgrade for SlotRef<K, V, F> {
+impl<K: ?Sized, V, F: Flavor> Upgrade for SlotRef<K, V, F> {
     type Live = (RawRc<K, F>, V);
 
     fn upgrade(self) -> Option<(RawRc<K, F>, V)> {
@@ -145,13 +145,13 @@ impl<K, V, F: Flavor> Upgrade for SlotRef<K, V, F> {
 }
 
 /// An entry.
-struct Slot<K, V, F: Flavor> {
+struct Slot<K: ?Sized, V, F: Flavor> {
     hash: u64,
     key: RawWeak<K, F>,
     value: V,
 }
 
-impl<K, V, F: Flavor> Hashed for Slot<K, V, F> {
+impl<K: ?Sized, V, F: Flavor> Hashed for Slot<K, V, F> {
     fn hash(&self) -> u64 {
         self.hash
     }
@@ -162,12 +162,12 @@ type Table<K, V, F> = HashTable<Slot<K, V, F>>;
 
 /// A removal of the entry holding a key reference (found by the key's hash and the
 /// reference's identity): a dead key's, or one that `retain` rejected.
-struct KeyRemoval<K, F: Flavor> {
+struct KeyRemoval<K: ?Sized, F: Flavor> {
     hash: u64,
     key: RawWeak<K, F>,
 }
 
-impl<K, V, F: Flavor> Removal<Table<K, V, F>> for KeyRemoval<K, F> {
+impl<K: ?Sized, V, F: Flavor> Removal<Table<K, V, F>> for KeyRemoval<K, F> {
     type Removed = Slot<K, V, F>;
 
     fn take(&self, table: &mut Table<K, V, F>) -> Option<Slot<K, V, F>> {
@@ -180,18 +180,18 @@ impl<K, V, F: Flavor> Removal<Table<K, V, F>> for KeyRemoval<K, F> {
 }
 
 /// The shared state of a map.
-struct State<K, V, F: Flavor, S> {
+struct State<K: ?Sized, V, F: Flavor, S> {
     table: Guarded<Table<K, V, F>, KeyRemoval<K, F>, F>,
     hasher: S,
 }
 
 /// A weak-keyed hash map, comparing keys as `P` says.
-pub(crate) struct KeyMapCore<K, V, F: Flavor, S, P> {
+pub(crate) struct KeyMapCore<K: ?Sized, V, F: Flavor, S, P> {
     state: RawRc<State<K, V, F, S>, F>,
     _policy: PhantomData<P>,
 }
 
-impl<K, V, F, S, P> KeyMapCore<K, V, F, S, P>
+impl<K: ?Sized, V, F, S, P> KeyMapCore<K, V, F, S, P>
 where
     F: Flavor,
     S: BuildHasher,

@@ -39,13 +39,13 @@ use crate::raw::table::{
 use crate::raw::weak::RawWeak;
 
 /// An entry.
-struct Entry<K, V, F: Flavor> {
+struct Entry<K, V: ?Sized, F: Flavor> {
     hash: u64,
     key: K,
     value: RawWeak<V, F>,
 }
 
-impl<K, V, F: Flavor> Hashed for Entry<K, V, F> {
+impl<K, V: ?Sized, F: Flavor> Hashed for Entry<K, V, F> {
     fn hash(&self) -> u64 {
         self.hash
     }
@@ -56,12 +56,12 @@ type Table<K, V, F> = HashTable<Entry<K, V, F>>;
 
 /// The removal of the entry that holds `value` (a dead value's, or one that `retain`
 /// rejected), found by the key's hash and the reference's identity.
-struct EntryRemoval<V, F: Flavor> {
+struct EntryRemoval<V: ?Sized, F: Flavor> {
     hash: u64,
     value: RawWeak<V, F>,
 }
 
-impl<K, V, F: Flavor> Removal<Table<K, V, F>> for EntryRemoval<V, F> {
+impl<K, V: ?Sized, F: Flavor> Removal<Table<K, V, F>> for EntryRemoval<V, F> {
     type Removed = Entry<K, V, F>;
 
     fn take(&self, table: &mut Table<K, V, F>) -> Option<Entry<K, V, F>> {
@@ -74,17 +74,17 @@ impl<K, V, F: Flavor> Removal<Table<K, V, F>> for EntryRemoval<V, F> {
 }
 
 /// The shared state of a map.
-struct State<K, V, F: Flavor, S> {
+struct State<K, V: ?Sized, F: Flavor, S> {
     table: Guarded<Table<K, V, F>, EntryRemoval<V, F>, F>,
     hasher: S,
 }
 
 /// A weak-valued hash map.
-pub(crate) struct ValueMapCore<K, V, F: Flavor, S> {
+pub(crate) struct ValueMapCore<K, V: ?Sized, F: Flavor, S> {
     state: RawRc<State<K, V, F, S>, F>,
 }
 
-impl<K, V, F, S> ValueMapCore<K, V, F, S>
+impl<K, V: ?Sized, F, S> ValueMapCore<K, V, F, S>
 where
     K: Eq + Hash,
     F: Flavor,
@@ -235,7 +235,7 @@ where
         let target = value.as_ptr();
         let removed = self.with_table(|table| {
             take(table, hash, |entry| {
-                entry.value.as_ptr() == target && entry.key.borrow() == key
+                core::ptr::addr_eq(entry.value.as_ptr(), target) && entry.key.borrow() == key
             })
         });
         // Outside the lock: the key and the reference (its callback cancelled).
@@ -419,9 +419,9 @@ where
 }
 
 /// An entry copied or taken out of the table: its key and its value's reference.
-pub(crate) struct EntryRef<K, V, F: Flavor>(K, RawWeak<V, F>);
+pub(crate) struct EntryRef<K, V: ?Sized, F: Flavor>(K, RawWeak<V, F>);
 
-impl<K, V, F: Flavor> Upgrade for EntryRef<K, V, F> {
+impl<K, V: ?Sized, F: Flavor> Upgrade for EntryRef<K, V, F> {
     type Live = (K, RawRc<V, F>);
 
     fn upgrade(self) -> Option<(K, RawRc<V, F>)> {
@@ -441,14 +441,14 @@ enum Keep {
 
 /// What [`ValueMapCore::place`] did: the reference it replaced, and the live value it
 /// kept instead of placing the new one.
-struct Placed<V, F: Flavor> {
+struct Placed<V: ?Sized, F: Flavor> {
     replaced: Option<RawWeak<V, F>>,
     kept: Option<RawRc<V, F>>,
 }
 
 /// Adds an entry for a key known to be absent, taking the key and the reference out
 /// of the caller's slots (see `take_both`).
-fn insert_new<K, V, F: Flavor>(
+fn insert_new<K, V: ?Sized, F: Flavor>(
     table: &mut Table<K, V, F>,
     hash: u64,
     key: &mut Option<K>,

@@ -7,7 +7,7 @@ mod unsized_values {
     use std::fmt::{Debug, Display};
     use weakrefs::coercion;
 
-    trait Speak {
+    trait Speak: Send + Sync {
         fn speak(&self) -> String;
     }
 
@@ -359,5 +359,92 @@ mod unsized_values {
         assert_eq!(size_of::<Weak<str>>(), size_of::<std::rc::Weak<str>>());
         assert_eq!(size_of::<Rc<u64>>(), size_of::<usize>());
         assert_eq!(size_of::<Option<Rc<str>>>(), size_of::<Rc<str>>());
+    }
+
+    #[test]
+    fn finalize_and_proxy_on_unsized_objects() {
+        let fired = Log::new();
+        let log = Log::new();
+        let speaker: Rc<dyn Speak> = Rc::unsize(Rc::new(Dog("odie", log.clone())), coercion!(dyn Speak));
+        let on_exit = fired.clone();
+        let f = finalize(&speaker, move |n: u32| on_exit.push(format!("finalized {n}")), 7);
+        assert!(f.alive());
+        let (obj, args) = f.peek().unwrap();
+        assert_eq!((obj.speak(), args), ("odie says woof".to_owned(), 7));
+        drop(obj);
+        assert!(format!("{f:?}").contains("'dyn Speak'"));
+        let proxy = Proxy::new(&speaker);
+        assert_eq!(proxy.with(|s| s.speak()).unwrap(), "odie says woof");
+        drop(speaker);
+        assert_eq!(log.take(), ["drop odie"]);
+        assert_eq!(fired.take(), ["finalized 7"]);
+        assert!(!f.alive());
+        assert!(proxy.get().is_err());
+
+        // Detach hands back the unsized object.
+        let text: Rc<str> = Rc::from("kept");
+        let f = finalize(&text, |()| unreachable!("detached"), ());
+        let (obj, ()) = f.detach().unwrap();
+        assert_eq!(&*obj, "kept");
+        assert_eq!(f.call(), None);
+    }
+
+    #[test]
+    fn weak_collections_of_unsized_values_and_keys() {
+        let log = Log::new();
+        // WeakValueMap<String, dyn Trait>
+        let textures: WeakValueMap<String, dyn Speak> = WeakValueMap::new();
+        let rex: Rc<dyn Speak> = Rc::unsize(Rc::new(Dog("rex", log.clone())), coercion!(dyn Speak));
+        let fido: Rc<dyn Speak> = Rc::from(Box::new(Dog("fido", log.clone())) as Box<dyn Speak>);
+        textures.insert("rex".to_owned(), rex.clone());
+        textures.insert("fido".to_owned(), fido.clone());
+        assert_eq!(textures.len(), 2);
+        assert_eq!(textures.get("rex").unwrap().speak(), "rex says woof");
+        assert!(Rc::ptr_eq(&textures.get("fido").unwrap(), &fido));
+        drop(rex);
+        assert_eq!(textures.len(), 1, "the entry went with its value");
+        assert!(textures.get("rex").is_none());
+        let names: Vec<String> = textures.iter().map(|(k, _)| k).collect();
+        assert_eq!(names, ["fido"]);
+        drop(fido);
+        assert!(textures.is_empty());
+        assert_eq!(log.take().len(), 2);
+
+        // WeakSet<str> by value, looked up by &str.
+        let words: WeakSet<str> = WeakSet::new();
+        let spam: Rc<str> = Rc::from("spam");
+        assert!(words.add(&spam));
+        assert!(!words.add(&Rc::from("spam")), "equal by value: already there");
+        assert!(words.contains("spam"));
+        assert!(!words.contains("eggs"));
+        drop(spam);
+        assert!(!words.contains("spam"));
+        assert!(words.is_empty());
+
+        // WeakKeyMap<str, V> and the by-identity kin over slices and trait objects.
+        let sizes: WeakKeyMap<str, usize> = WeakKeyMap::new();
+        let key: Rc<str> = Rc::from("key");
+        sizes.insert(&key, 3);
+        assert_eq!(sizes.get("key"), Some(3));
+        drop(key);
+        assert!(sizes.is_empty());
+
+        let seen: PtrWeakSet<[u8]> = PtrWeakSet::new();
+        let a: Rc<[u8]> = Rc::from(vec![1, 2]);
+        let b: Rc<[u8]> = Rc::from(vec![1, 2]);
+        seen.add(&a);
+        assert!(seen.contains(&a));
+        assert!(!seen.contains(&b), "by identity: an equal slice elsewhere is another");
+        drop(a);
+        assert!(seen.is_empty());
+
+        let owners: PtrWeakKeyMap<dyn Speak, &str> = PtrWeakKeyMap::new();
+        let dog: Rc<dyn Speak> = Rc::unsize(Rc::new(Dog("lassie", log.clone())), coercion!(dyn Speak));
+        owners.insert(&dog, "timmy");
+        assert_eq!(owners.get(&dog), Some("timmy"));
+        drop(dog);
+        assert!(owners.is_empty());
+        assert_eq!(log.take(), ["drop lassie"]);
+        drop(b);
     }
 }
