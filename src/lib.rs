@@ -201,6 +201,7 @@
 mod api;
 mod coercion;
 mod flavor;
+mod make_mut;
 pub mod method;
 mod raw;
 mod report;
@@ -211,6 +212,7 @@ pub mod sync;
 
 pub use api::proxy::ReferenceError;
 pub use coercion::Coercion;
+pub use make_mut::CloneToRc;
 pub use report::{
     reset_panic_handler, set_panic_handler, CallbackPanic, PanicHandler, PanicSource,
 };

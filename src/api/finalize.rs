@@ -62,6 +62,17 @@ macro_rules! finalize {
         ///
         /// `Debug` prints Python's `repr`: `<finalize object at 0x…; for 'Type' at 0x…>` while
         /// the finalizer and its object are alive, `<finalize object at 0x…; dead>` otherwise.
+        ///
+        /// A handle can pass for one with a shorter-lived `T` (it is covariant), never
+        /// for one with a longer-lived `T`, which would hand out an object that its
+        /// borrow outlived:
+        ///
+        /// ```compile_fail
+        #[doc = concat!("use weakrefs::", stringify!($module), "::Finalize;")]
+        /// fn widen<'a>(f: Finalize<&'a String, ()>) -> Finalize<&'static String, ()> {
+        ///     f // error: lifetime may not live long enough
+        /// }
+        /// ```
         pub struct Finalize<T: ?Sized, A, R = ()> {
             raw: $crate::raw::finalize::RawFinalize<T, $crate::flavor::$Flavor, A, R>,
         }

@@ -7,7 +7,7 @@ macro_rules! strong {
     (
         $module:ident, $Strong:ident, $Flavor:ident,
         intro: $intro:literal, threads: $threads:literal, callback_bounds: [$($cb:tt)+],
-        any: [$($any:tt)+]
+        any: [$($any:tt)+], clone_to: $clone_to:path
     ) => {
         #[doc = $intro]
         ///
@@ -494,7 +494,7 @@ macro_rules! strong {
             }
         }
 
-        impl<T: Clone> $Strong<T> {
+        impl<T: ?Sized + $crate::CloneToRc> $Strong<T> {
             #[doc = concat!(" Makes a mutable reference into the given `", stringify!($Strong), "`, cloning on write.")]
             ///
             #[doc = concat!(" If there are other `", stringify!($Strong), "` pointers to the same allocation, the value is cloned")]
@@ -502,6 +502,9 @@ macro_rules! strong {
             #[doc = concat!(" the only `", stringify!($Strong), "` but [`Weak`](super::Weak) pointers exist, the value is *moved* into a new")]
             /// allocation and the old object's life ends: its weak pointers die and their
             /// callbacks and finalizers run before `make_mut` returns.
+            ///
+            /// Works for every `T: Clone`, and for `[T]` (with `T: Clone`) and `str`, as
+            /// std's (see [`CloneToRc`](crate::CloneToRc)).
             ///
             /// ```
             /// use std::sync::atomic::{AtomicBool, Ordering};
@@ -517,8 +520,11 @@ macro_rules! strong {
             /// assert!(FIRED.load(Ordering::SeqCst));
             /// ```
             pub fn make_mut(this: &mut $Strong<T>) -> &mut T {
-                $crate::raw::strong::RawRc::make_mut(&mut this.raw)
+                $crate::raw::strong::RawRc::make_mut_with(&mut this.raw, |value: &T| $clone_to(value).raw)
             }
+        }
+
+        impl<T: Clone> $Strong<T> {
 
             #[doc = concat!(" If this is the only `", stringify!($Strong), "`, returns the inner value (as [`", stringify!($Strong), "::try_unwrap`](super::", stringify!($Strong), "::try_unwrap), so its")]
             /// weak references' callbacks run); otherwise returns a clone of it.
@@ -701,6 +707,29 @@ macro_rules! strong {
                     raw: $crate::raw::strong::RawRc::unsize(this.raw, coercion.get()),
                 }
             }
+
+            #[doc = concat!(" [`", stringify!($Strong), "::unsize`](super::", stringify!($Strong), "::unsize) for a pinned pointer (std's `Pin<Rc<T>>` to `Pin<Rc<dyn Trait>>`): the")]
+            /// value does not move, so it stays pinned.
+            ///
+            /// ```
+            /// use std::fmt::Debug;
+            #[doc = concat!("use weakrefs::{coercion, ", stringify!($module), "::", stringify!($Strong), "};")]
+            ///
+            #[doc = concat!("let pinned = ", stringify!($Strong), "::pin(3);")]
+            #[doc = concat!("let shown = ", stringify!($Strong), "::unsize_pin(pinned, coercion!(dyn Debug));")]
+            /// assert_eq!(format!("{shown:?}"), "3");
+            /// ```
+            pub fn unsize_pin<U: ?Sized>(
+                this: ::core::pin::Pin<$Strong<T>>,
+                coercion: $crate::Coercion<T, U>,
+            ) -> ::core::pin::Pin<$Strong<U>> {
+                // SAFETY: the pointer is taken out only to be put back in a `Pin`,
+                // pointing at the same value, which unsizing does not move.
+                let this = unsafe { ::core::pin::Pin::into_inner_unchecked(this) };
+                let unsized_rc = $Strong::unsize(this, coercion);
+                // SAFETY: as above: the same pinned value.
+                unsafe { ::core::pin::Pin::new_unchecked(unsized_rc) }
+            }
         }
 
         impl $Strong<$($any)+> {
@@ -875,6 +904,164 @@ macro_rules! strong {
 
             fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
                 ::std::error::Error::source(&**self)
+            }
+        }
+
+        impl<T> $Strong<[T]> {
+            #[doc = concat!(" Constructs a new `", stringify!($Strong), "` slice of `len` uninitialised elements.")]
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("let mut values = ", stringify!($Strong), "::<[u32]>::new_uninit_slice(3);")]
+            #[doc = concat!("for (i, slot) in ", stringify!($Strong), "::get_mut(&mut values).unwrap().iter_mut().enumerate() {")]
+            ///     slot.write(i as u32);
+            /// }
+            /// // SAFETY: every element was written above.
+            /// let values = unsafe { values.assume_init() };
+            /// assert_eq!(&*values, [0, 1, 2]);
+            /// ```
+            pub fn new_uninit_slice(len: usize) -> $Strong<[::core::mem::MaybeUninit<T>]> {
+                $Strong {
+                    raw: $crate::raw::strong::RawRc::<[T], $crate::flavor::$Flavor>::new_uninit_slice(len, false),
+                }
+            }
+
+            #[doc = concat!(" Constructs a new `", stringify!($Strong), "` slice of `len` elements whose bytes are all zero.")]
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("let zeros = ", stringify!($Strong), "::<[u64]>::new_zeroed_slice(2);")]
+            /// // SAFETY: all-zero bytes are a valid `u64`.
+            /// assert_eq!(&*unsafe { zeros.assume_init() }, [0, 0]);
+            /// ```
+            pub fn new_zeroed_slice(len: usize) -> $Strong<[::core::mem::MaybeUninit<T>]> {
+                $Strong {
+                    raw: $crate::raw::strong::RawRc::<[T], $crate::flavor::$Flavor>::new_uninit_slice(len, true),
+                }
+            }
+        }
+
+        impl<T> $Strong<[::core::mem::MaybeUninit<T>]> {
+            #[doc = concat!(" Converts to `", stringify!($Strong), "<[T]>`: the same allocation and references.")]
+            ///
+            /// # Safety
+            ///
+            /// Every element must be initialised, as for
+            /// [`MaybeUninit::assume_init`](core::mem::MaybeUninit::assume_init).
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("let mut pair = ", stringify!($Strong), "::<[u8]>::new_uninit_slice(2);")]
+            #[doc = concat!(stringify!($Strong), "::get_mut(&mut pair).unwrap().fill(::core::mem::MaybeUninit::new(9));")]
+            /// // SAFETY: both elements were written above.
+            /// assert_eq!(&*unsafe { pair.assume_init() }, [9, 9]);
+            /// ```
+            pub unsafe fn assume_init(self) -> $Strong<[T]> {
+                $Strong {
+                    // SAFETY: `MaybeUninit<T>` has `T`'s layout, so the slices have the
+                    // same layout and length; the caller guarantees the elements.
+                    raw: unsafe { $crate::raw::strong::RawRc::cast(self.raw, |p| p as *mut _) },
+                }
+            }
+        }
+
+        impl Default for $Strong<str> {
+            #[doc = concat!(" An empty `", stringify!($Strong), "<str>`.")]
+            fn default() -> $Strong<str> {
+                $Strong::from("")
+            }
+        }
+
+        impl<T> Default for $Strong<[T]> {
+            #[doc = concat!(" An empty `", stringify!($Strong), "<[T]>`.")]
+            fn default() -> $Strong<[T]> {
+                $Strong::from(Vec::new())
+            }
+        }
+
+        impl<T, const N: usize> TryFrom<$Strong<[T]>> for $Strong<[T; N]> {
+            type Error = $Strong<[T]>;
+
+            /// The same object seen as an array, if it has exactly `N` elements;
+            /// otherwise the slice back.
+            ///
+            /// ```
+            #[doc = concat!("use weakrefs::", stringify!($module), "::", stringify!($Strong), ";")]
+            #[doc = concat!("let slice: ", stringify!($Strong), "<[u8]> = ", stringify!($Strong), "::from(vec![1, 2]);")]
+            #[doc = concat!("let array: ", stringify!($Strong), "<[u8; 2]> = slice.try_into().unwrap();")]
+            /// assert_eq!(*array, [1, 2]);
+            /// ```
+            fn try_from(slice: $Strong<[T]>) -> Result<$Strong<[T; N]>, $Strong<[T]>> {
+                if slice.len() != N {
+                    return Err(slice);
+                }
+                Ok($Strong {
+                    // SAFETY: `[T]` of length `N` has `[T; N]`'s layout.
+                    raw: unsafe { $crate::raw::strong::RawRc::cast(slice.raw, |p| p.cast()) },
+                })
+            }
+        }
+
+        impl From<&::std::path::Path> for $Strong<::std::path::Path> {
+            #[doc = concat!(" Copies the value into a new `", stringify!($Strong), "`.")]
+            fn from(value: &::std::path::Path) -> $Strong<::std::path::Path> {
+                $Strong::from(Box::<::std::path::Path>::from(value))
+            }
+        }
+
+        impl From<::std::path::PathBuf> for $Strong<::std::path::Path> {
+            #[doc = concat!(" Moves the value into a new `", stringify!($Strong), "`.")]
+            fn from(value: ::std::path::PathBuf) -> $Strong<::std::path::Path> {
+                $Strong::from(value.into_boxed_path())
+            }
+        }
+
+        impl From<&::std::ffi::OsStr> for $Strong<::std::ffi::OsStr> {
+            #[doc = concat!(" Copies the value into a new `", stringify!($Strong), "`.")]
+            fn from(value: &::std::ffi::OsStr) -> $Strong<::std::ffi::OsStr> {
+                $Strong::from(Box::<::std::ffi::OsStr>::from(value))
+            }
+        }
+
+        impl From<::std::ffi::OsString> for $Strong<::std::ffi::OsStr> {
+            #[doc = concat!(" Moves the value into a new `", stringify!($Strong), "`.")]
+            fn from(value: ::std::ffi::OsString) -> $Strong<::std::ffi::OsStr> {
+                $Strong::from(value.into_boxed_os_str())
+            }
+        }
+
+        impl From<&::std::ffi::CStr> for $Strong<::std::ffi::CStr> {
+            #[doc = concat!(" Copies the value into a new `", stringify!($Strong), "`.")]
+            fn from(value: &::std::ffi::CStr) -> $Strong<::std::ffi::CStr> {
+                $Strong::from(Box::<::std::ffi::CStr>::from(value))
+            }
+        }
+
+        impl From<::std::ffi::CString> for $Strong<::std::ffi::CStr> {
+            #[doc = concat!(" Moves the value into a new `", stringify!($Strong), "`.")]
+            fn from(value: ::std::ffi::CString) -> $Strong<::std::ffi::CStr> {
+                $Strong::from(value.into_boxed_c_str())
+            }
+        }
+
+        impl From<&mut ::std::path::Path> for $Strong<::std::path::Path> {
+            #[doc = concat!(" Copies the value into a new `", stringify!($Strong), "`.")]
+            fn from(value: &mut ::std::path::Path) -> $Strong<::std::path::Path> {
+                $Strong::from(&*value)
+            }
+        }
+
+        impl From<&mut ::std::ffi::OsStr> for $Strong<::std::ffi::OsStr> {
+            #[doc = concat!(" Copies the value into a new `", stringify!($Strong), "`.")]
+            fn from(value: &mut ::std::ffi::OsStr) -> $Strong<::std::ffi::OsStr> {
+                $Strong::from(&*value)
+            }
+        }
+
+        impl From<&mut ::std::ffi::CStr> for $Strong<::std::ffi::CStr> {
+            #[doc = concat!(" Copies the value into a new `", stringify!($Strong), "`.")]
+            fn from(value: &mut ::std::ffi::CStr) -> $Strong<::std::ffi::CStr> {
+                $Strong::from(&*value)
             }
         }
     };

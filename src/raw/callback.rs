@@ -22,6 +22,8 @@ pub(crate) struct CallbackNode<
     B: BoxAlloc<F, Value = T> + ?Sized = RcBox<T, F>,
 > {
     header: NodeHeader<F>,
+    /// The referent's allocation. Never changes.
+    target: NonNull<B>,
     /// Initialised while the header's `PENDING` bit is set.
     callback: UnsafeCell<MaybeUninit<C>>,
     _referent: PhantomData<fn(*const T, *const B)>,
@@ -43,6 +45,7 @@ where
             fire: Self::fire,
             destroy: Self::destroy,
             release_target: alloc::release_node_weak::<F, B>,
+            target: Self::target,
             target_header: alloc::erased_header::<F, B>,
             referent_type: core::any::type_name::<T>,
         }
@@ -85,7 +88,8 @@ where
         let node = hosted::allocate_node(
             target,
             Self {
-                header: NodeHeader::new(ErasedBox::new(rc_box), 1, PENDING, vtable),
+                header: NodeHeader::new(1, PENDING, vtable),
+                target: rc_box,
                 callback: UnsafeCell::new(MaybeUninit::new(callback)),
                 _referent: PhantomData,
             },
@@ -106,6 +110,13 @@ where
     }
 
     /// # Safety
+    /// [`NodeVTable::target`]'s contract.
+    unsafe fn target(node: NonNull<NodeHeader<F>>) -> ErasedBox {
+        // SAFETY: a live node of this type (the cast undoes `register_as`).
+        ErasedBox::new(unsafe { node.cast::<Self>().as_ref() }.target)
+    }
+
+    /// # Safety
     /// [`NodeVTable::fire`]'s contract.
     unsafe fn fire(node: NonNull<NodeHeader<F>>, _: Firing) {
         // SAFETY: the death that calls us holds a handle; the cast undoes `register`.
@@ -118,8 +129,7 @@ where
         let callback = unsafe { this.callback.get().cast::<C>().read() };
         // The callback receives the very reference `downgrade_with` returned: a
         // borrowed handle on this node, backed by the handle the death holds.
-        // SAFETY: the node's target was erased from a `NonNull<B>` (`register_as`).
-        let rc_box = unsafe { this.header.target.get::<B>() };
+        let rc_box = this.target;
         // SAFETY: the node is live (the death's handle) and `rc_box` is its target.
         let weak = ManuallyDrop::new(unsafe { RawWeak::<T, F, B>::from_node(node, rc_box) });
         callback(&weak);

@@ -58,6 +58,8 @@ pub(crate) struct FinalizeHeader<F: Flavor, A, R> {
 #[repr(C)]
 struct FinalizeNode<T: ?Sized, F: Flavor, A, R, Func, B: ?Sized> {
     header: FinalizeHeader<F, A, R>,
+    /// The object's allocation. Never changes.
+    target: NonNull<B>,
     /// Initialised while `PENDING`.
     func: UnsafeCell<MaybeUninit<Func>>,
     _referent: PhantomData<fn(*const T, *const B)>,
@@ -75,9 +77,18 @@ where
         fire: Self::fire,
         destroy: Self::destroy,
         release_target: alloc::release_node_weak::<F, B>,
+        target: Self::target,
         target_header: alloc::erased_header::<F, B>,
         referent_type: core::any::type_name::<T>,
     };
+
+    /// # Safety
+    /// [`NodeVTable::target`]'s contract.
+    unsafe fn target(node: NonNull<NodeHeader<F>>) -> ErasedBox {
+        // SAFETY: a live node of this type (`repr(C)` prefixes; the cast undoes
+        // `register`).
+        ErasedBox::new(unsafe { node.cast::<Self>().as_ref() }.target)
+    }
 
     /// # Safety
     /// [`FinalizeHeader::call`]'s contract.
@@ -198,7 +209,10 @@ unsafe fn consume<F: ExitFlavor, A, R>(
     if node.has_state(LINKED) {
         // SAFETY: the target outlives our handle; a registration exists only with a
         // registry.
-        if let Some(registry) = unsafe { node.target_header().as_ref() }.registry() {
+        // SAFETY: as above.
+        let target = unsafe { node::target_header(node_ptr) };
+        // SAFETY: as above.
+        if let Some(registry) = unsafe { target.as_ref() }.registry() {
             registry.list.with(|list| {
                 if node.has_state(LINKED) {
                     // SAFETY: linked in this list, checked under its lock.
@@ -226,8 +240,16 @@ unsafe fn consume<F: ExitFlavor, A, R>(
 
 /// What a `RawFinalize` logically holds: a weak view of a `T` (in a `B`), an `A` it
 /// may hand back, an `R` it may return; plus the flavour's thread markers.
-type FinalizeMarker<T, F, A, R, B> =
-    PhantomData<(fn(*const T, *const B) -> (A, R), <F as Flavor>::Marker)>;
+///
+/// Covariant in all of them, as each only ever comes out (`detach` and `peek` give
+/// the object and the arguments, `call` the result). Not contravariant: a
+/// `Finalize<&'a X>` that could pass for a `Finalize<&'static X>` would hand out an
+/// `Rc<&'static X>` to a value that `'a` outlived.
+type FinalizeMarker<T, F, A, R, B> = PhantomData<(
+    fn() -> (*const T, *const B),
+    fn() -> (A, R),
+    <F as Flavor>::Marker,
+)>;
 
 /// How long the exit run waits for a `peek` on another thread to finish cloning a
 /// finalizer's arguments before it gives that finalizer up.
@@ -250,14 +272,12 @@ impl<T: ?Sized, F: ExitFlavor, A, R, B: BoxAlloc<F, Value = T> + ?Sized>
         Func: FnOnce(A) -> R,
     {
         F::arm_exit_hook();
-        let target = ErasedBox::new(obj.rc_box());
         // The node (with the target's registry, if it is the first registration).
         let node = hosted::allocate_node(
             obj.header(),
             FinalizeNode::<T, F, A, R, Func, B> {
                 header: FinalizeHeader {
                     base: FinalizerBase::new(NodeHeader::new(
-                        target,
                         2,
                         PENDING | AT_EXIT,
                         &FinalizeNode::<T, F, A, R, Func, B>::VTABLE,
@@ -267,6 +287,7 @@ impl<T: ?Sized, F: ExitFlavor, A, R, B: BoxAlloc<F, Value = T> + ?Sized>
                     call: FinalizeNode::<T, F, A, R, Func, B>::call,
                     drop_func: FinalizeNode::<T, F, A, R, Func, B>::drop_func,
                 },
+                target: obj.rc_box(),
                 func: UnsafeCell::new(MaybeUninit::new(func)),
                 _referent: PhantomData,
             },
@@ -306,7 +327,7 @@ impl<T: ?Sized, F: ExitFlavor, A, R, B: BoxAlloc<F, Value = T> + ?Sized>
         // A temporary weak view of the target, through the node; not dropped.
         let node = self.header.cast::<NodeHeader<F>>();
         // SAFETY: our handle keeps the node alive.
-        let target = unsafe { node.as_ref() }.target;
+        let target = unsafe { node::target(node) };
         // SAFETY: the target was erased from a `NonNull<B>` (`register`).
         let rc_box = unsafe { target.get::<B>() };
         // SAFETY: the node is live, and `rc_box` is its target.

@@ -103,6 +103,12 @@ pub(crate) struct NodeVTable<F: Flavor> {
     /// `target` is the node's target, and the caller owns one weak reference to it,
     /// which this consumes.
     pub(crate) release_target: unsafe fn(ErasedBox),
+    /// The node's target, read from the node (each node type keeps it, as a pointer
+    /// to the box type it was registered with, after its header).
+    ///
+    /// # Safety
+    /// `node` is a live node of this vtable's type.
+    pub(crate) target: unsafe fn(NonNull<NodeHeader<F>>) -> ErasedBox,
     /// The header of the node's target (`alloc::erased_header`, for the target's box
     /// type).
     ///
@@ -124,9 +130,6 @@ pub(crate) struct Links<F: Flavor> {
 pub(crate) struct NodeHeader<F: Flavor> {
     pub(crate) handles: F::Count,
     pub(crate) state: F::Count,
-    /// The referent's allocation, as a pointer to the box type the node was
-    /// registered with (its vtable's functions know that type). Never changes.
-    pub(crate) target: ErasedBox,
     links: UnsafeCell<Links<F>>,
     pub(crate) vtable: &'static NodeVTable<F>,
 }
@@ -140,16 +143,10 @@ pub(crate) struct NodeList<F: Flavor> {
 impl<F: Flavor> NodeHeader<F> {
     /// A header for a node about to be linked to `target`, with `handles` handles
     /// (each already owning a weak reference to `target`).
-    pub(crate) fn new(
-        target: ErasedBox,
-        handles: usize,
-        state: usize,
-        vtable: &'static NodeVTable<F>,
-    ) -> Self {
+    pub(crate) fn new(handles: usize, state: usize, vtable: &'static NodeVTable<F>) -> Self {
         NodeHeader {
             handles: F::Count::new(handles),
             state: F::Count::new(state),
-            target,
             links: UnsafeCell::new(Links {
                 prev: None,
                 next: None,
@@ -173,13 +170,6 @@ impl<F: Flavor> NodeHeader<F> {
             self.state.fetch_and_not(bit)
         };
         before & bit != 0
-    }
-
-    /// The header of the node's target.
-    #[inline]
-    pub(crate) fn target_header(&self) -> NonNull<BoxHeader<F>> {
-        // SAFETY: `target` is the node's target, erased by the type its vtable knows.
-        unsafe { (self.vtable.target_header)(self.target) }
     }
 }
 
@@ -417,6 +407,34 @@ unsafe fn links<'a, F: Flavor>(node: NonNull<NodeHeader<F>>) -> &'a mut Links<F>
     unsafe { &mut *header.links.get() }
 }
 
+/// The node's target.
+///
+/// # Safety
+/// `node` is live.
+#[inline]
+pub(crate) unsafe fn target<F: Flavor>(node: NonNull<NodeHeader<F>>) -> ErasedBox {
+    // SAFETY: per the contract.
+    let vtable = unsafe { node.as_ref() }.vtable;
+    // SAFETY: a live node of its own vtable's type.
+    unsafe { (vtable.target)(node) }
+}
+
+/// The header of the node's target.
+///
+/// # Safety
+/// `node` is live.
+#[inline]
+pub(crate) unsafe fn target_header<F: Flavor>(
+    node: NonNull<NodeHeader<F>>,
+) -> NonNull<BoxHeader<F>> {
+    // SAFETY: per the contract.
+    let target = unsafe { target(node) };
+    // SAFETY: per the contract.
+    let vtable = unsafe { node.as_ref() }.vtable;
+    // SAFETY: the node's own target, and the vtable that knows its type.
+    unsafe { (vtable.target_header)(target) }
+}
+
 /// Takes one more handle on `node` (a clone of a `Weak`, a `Finalize`, ...).
 ///
 /// # Safety
@@ -426,8 +444,10 @@ pub(crate) unsafe fn acquire_handle<F: Flavor>(node: NonNull<NodeHeader<F>>) {
     let header = unsafe { node.as_ref() };
     header.handles.increment();
     // Every handle owns a weak reference to the target; see the module docs.
+    // SAFETY: the node is live.
+    let target = unsafe { target_header(node) };
     // SAFETY: the target outlives every handle.
-    unsafe { header.target_header().as_ref() }.increment_node_handle();
+    unsafe { target.as_ref() }.increment_node_handle();
 }
 
 /// Takes a handle on `node` unless its count already reached zero (its last handle is
@@ -442,8 +462,10 @@ pub(crate) unsafe fn try_acquire_handle<F: Flavor>(node: NonNull<NodeHeader<F>>)
     if !header.handles.increment_if_nonzero() {
         return false;
     }
+    // SAFETY: the node is live.
+    let target = unsafe { target_header(node) };
     // SAFETY: the handle just taken keeps the target alive.
-    unsafe { header.target_header().as_ref() }.increment_node_handle();
+    unsafe { target.as_ref() }.increment_node_handle();
     true
 }
 
@@ -476,8 +498,9 @@ pub(crate) unsafe fn unpin<F: Flavor>(node: NonNull<NodeHeader<F>>) {
 pub(crate) unsafe fn release_handle<F: Flavor>(node: NonNull<NodeHeader<F>>) {
     // SAFETY: the caller's handle keeps the node live until we decrement.
     let header = unsafe { node.as_ref() };
-    let target = header.target;
     let vtable = header.vtable;
+    // SAFETY: our handle keeps the node live.
+    let target = unsafe { (vtable.target)(node) };
 
     // Whatever happens below, the handle's weak reference is released last.
     struct ReleaseTarget {
@@ -494,9 +517,11 @@ pub(crate) unsafe fn release_handle<F: Flavor>(node: NonNull<NodeHeader<F>>) {
         target,
         release: vtable.release_target,
     };
+    // SAFETY: our handle keeps the node live.
+    let target_header = unsafe { target_header(node) };
     // SAFETY: our weak reference keeps the target's allocation and registry alive;
     // a node exists only on an inflated allocation.
-    let registry = unsafe { header.target_header().as_ref() }.registry();
+    let registry = unsafe { target_header.as_ref() }.registry();
     if let Some(registry) = registry {
         registry.remove_node_handle();
     }

@@ -107,7 +107,7 @@ unsafe fn finish_moved_out<F: Flavor, B: BoxAlloc<F> + ?Sized>(object: ErasedBox
 ///
 /// # Safety
 /// As [`after_value_gone`].
-unsafe fn end_moved_out<F: Flavor, B: BoxAlloc<F> + ?Sized>(rc_box: NonNull<B>) {
+pub(crate) unsafe fn end_moved_out<F: Flavor, B: BoxAlloc<F> + ?Sized>(rc_box: NonNull<B>) {
     let type_name = core::any::type_name::<B::Value>;
     // SAFETY: `finish_moved_out` may run at any time before the outermost end of life
     // returns: nothing else touches an object whose strong count is zero, and the
@@ -235,41 +235,6 @@ impl<T, F: Flavor> RawRc<T, F> {
         // SAFETY: a live allocation with one strong reference, now ours; it is freed
         // with this same layout (`RcBox::free_memory`, as one made by `Box::new`).
         unsafe { RawRc::from_inner(rc_box) }
-    }
-
-    /// std's `make_mut`. When other strong references exist, the value is cloned into
-    /// a new allocation. When this is the only strong reference but weak references
-    /// exist, the value is moved into a new allocation: the old object's life ends
-    /// there, so its weak references die and **their callbacks run** before this
-    /// returns.
-    pub(crate) fn make_mut(this: &mut Self) -> &mut T
-    where
-        T: Clone,
-    {
-        // std's `Arc` protocol: taking the strong count from 1 to 0 proves we are
-        // the only strong reference and stops any weak reference from upgrading.
-        if !this.header().strong.compare_exchange(1, 0) {
-            let fresh = RawRc::new(this.value().clone());
-            // Dropping the old handle ends the old object's life only if `T::clone`
-            // (or another thread) dropped the others meanwhile; then its callbacks
-            // run, which is right.
-            *this = fresh;
-        } else if this.header().weak_total() != 1 {
-            let old = this.ptr;
-            // SAFETY: the strong count is zero and was ours: the value is ours to move.
-            let value = unsafe { ptr::read(RcBox::value_ptr(old)) };
-            let fresh = ManuallyDrop::new(RawRc::new(value));
-            this.ptr = fresh.ptr;
-            // SAFETY: the old value is gone, its strong count is zero and our former
-            // strong reference owned the implicit weak reference.
-            unsafe { end_moved_out::<F, RcBox<T, F>>(old) };
-        } else {
-            // No weak reference exists (none can appear: that needs a strong or weak
-            // handle), so we are unique: restore the count.
-            this.header().strong.set(1);
-        }
-        // SAFETY: unique now (a fresh allocation, or already unique).
-        unsafe { &mut (*this.ptr.as_ptr()).value }
     }
 }
 

@@ -18,7 +18,7 @@ use core::mem::ManuallyDrop;
 use core::ptr::{self, NonNull};
 use std::alloc::Layout;
 
-use crate::flavor::Flavor;
+use crate::flavor::{Count, Flavor};
 use crate::raw::alloc::{self, BoxAlloc};
 use crate::raw::header::BoxHeader;
 use crate::raw::rc_box::RcBox;
@@ -28,9 +28,19 @@ use crate::raw::weak::RawWeak;
 /// Allocates an `RcBox` for a value of layout `value`, writes its header (one strong
 /// reference, the implicit weak one) and returns the memory and the value's offset.
 fn allocate_for<F: Flavor>(value: Layout) -> (NonNull<u8>, usize) {
+    allocate_for_zeroed::<F>(value, false)
+}
+
+/// [`allocate_for`], with the value's bytes zeroed if `zeroed`.
+fn allocate_for_zeroed<F: Flavor>(value: Layout, zeroed: bool) -> (NonNull<u8>, usize) {
     let (layout, offset) = RcBox::<(), F>::layout_for(value);
-    // SAFETY: the layout is never zero-sized (the header is two words).
-    let memory = unsafe { std::alloc::alloc(layout) };
+    let memory = if zeroed {
+        // SAFETY: the layout is never zero-sized (the header is two words).
+        unsafe { std::alloc::alloc_zeroed(layout) }
+    } else {
+        // SAFETY: as above.
+        unsafe { std::alloc::alloc(layout) }
+    };
     let Some(memory) = NonNull::new(memory) else {
         std::alloc::handle_alloc_error(layout)
     };
@@ -54,30 +64,69 @@ impl<T: ?Sized, F: Flavor> RawRc<T, F> {
     /// without dropping the value. Works for unsized values (`Box<str>`,
     /// `Box<dyn Trait>`), whose metadata the new handle keeps.
     pub(crate) fn from_box(boxed: Box<T>) -> Self {
-        let value_layout = Layout::for_value::<T>(&boxed);
         let from = Box::into_raw(boxed);
+        // SAFETY: `from` is a live value that we own and give up.
+        let this = unsafe { Self::move_into_new(from) };
+        // SAFETY: the value now lives in the new allocation, so the box is freed as
+        // `ManuallyDrop<T>` (same layout and metadata): its memory only.
+        drop(unsafe { Box::from_raw(from as *mut ManuallyDrop<T>) });
+        this
+    }
+
+    /// A new allocation holding the value at `from`, moved byte for byte, with one
+    /// strong reference.
+    ///
+    /// # Safety
+    /// `from` is a live value, which the caller gives up (it must not drop it).
+    unsafe fn move_into_new(from: *const T) -> Self {
+        // SAFETY: per the contract, a live value: its size and alignment come from
+        // its metadata.
+        let value_layout = Layout::for_value::<T>(unsafe { &*from });
         let (memory, offset) = allocate_for::<F>(value_layout);
-        // SAFETY: `from` is a live value that we own, of `value_layout.size()` bytes;
-        // the destination is the new allocation's value slot, which nothing else can
-        // see yet.
+        // SAFETY: `from` is a live value of `value_layout.size()` bytes; the
+        // destination is the new allocation's value slot, which nothing else can see
+        // yet.
         unsafe {
             ptr::copy_nonoverlapping(
-                from.cast::<u8>().cast_const(),
+                from.cast::<u8>(),
                 memory.as_ptr().wrapping_add(offset),
                 value_layout.size(),
             )
         };
         // A pointer to the new allocation with the value's metadata.
-        // SAFETY: `Box::into_raw` is not null.
-        let template = unsafe { NonNull::new_unchecked(RcBox::<T, F>::cast_from_value(from)) };
+        let template = non_null(RcBox::<T, F>::cast_from_value(from));
         let rc_box = alloc::with_data_ptr(template, memory);
-        // SAFETY: the value now lives in the new allocation, so the box is freed as
-        // `ManuallyDrop<T>` (same layout and metadata): its memory only.
-        drop(unsafe { Box::from_raw(from as *mut ManuallyDrop<T>) });
         // SAFETY: a live allocation with one strong reference, now ours, its value
         // initialised; it is freed with `Layout::for_value` of this same type and
         // metadata, the layout `allocate_for` used (`RcBox::layout_for`).
         unsafe { RawRc::from_inner(rc_box) }
+    }
+
+    /// std's `make_mut` for an unsized value, as `RawRc::make_mut` for a sized one:
+    /// other strong references get `clone(value)` into a new allocation; weak
+    /// references alone get the value moved (bytes) into a new allocation, and the old
+    /// object's life ends there (its callbacks run before this returns).
+    pub(crate) fn make_mut_with(this: &mut Self, clone: impl FnOnce(&T) -> Self) -> &mut T {
+        if !this.header().strong.compare_exchange(1, 0) {
+            let fresh = clone(this.value());
+            // As in `make_mut`: the old handle's drop ends the old object only if the
+            // others went meanwhile, which is right.
+            *this = fresh;
+        } else if this.header().weak_total() != 1 {
+            let old = this.rc_box();
+            // SAFETY: the strong count is zero and was ours: the value is ours to
+            // move, and the old allocation will not drop it.
+            let fresh = unsafe { Self::move_into_new(RcBox::value_ptr(old)) };
+            core::mem::forget(core::mem::replace(this, fresh));
+            // SAFETY: the old value is gone, its strong count is zero and our former
+            // strong reference owned the implicit weak reference.
+            unsafe { crate::raw::strong::end_moved_out::<F, RcBox<T, F>>(old) };
+        } else {
+            // No weak reference exists and none can appear: unique; restore the count.
+            this.header().strong.set(1);
+        }
+        // SAFETY: unique now (a fresh allocation, or already unique).
+        unsafe { &mut *RcBox::value_ptr(this.rc_box()) }
     }
 
     /// The same handle, seeing the value through `coerce` (an unsizing coercion of
@@ -189,6 +238,19 @@ impl<T, F: Flavor> RawRc<[T], F> {
         core::mem::forget(partial);
         // SAFETY: a live allocation with one strong reference and `len` elements.
         unsafe { Self::from_slice_memory(memory, len) }
+    }
+
+    /// A slice object of `len` elements whose bytes are uninitialised (or zeroed).
+    pub(crate) fn new_uninit_slice(
+        len: usize,
+        zeroed: bool,
+    ) -> RawRc<[core::mem::MaybeUninit<T>], F> {
+        let value_layout =
+            Layout::array::<T>(len).unwrap_or_else(|_| crate::raw::rc_box::capacity_overflow());
+        let (memory, _) = allocate_for_zeroed::<F>(value_layout, zeroed);
+        // SAFETY: a live allocation with one strong reference and room for `len`
+        // elements, which `MaybeUninit` needs no initialisation for.
+        unsafe { RawRc::<[core::mem::MaybeUninit<T>], F>::from_slice_memory(memory, len) }
     }
 
     /// # Safety

@@ -128,7 +128,7 @@ impl<T: ?Sized, F: Flavor, B: BoxAlloc<F, Value = T> + ?Sized> RawWeak<T, F, B> 
             Target::Plain(rc_box) => Some(rc_box),
             Target::Node(node) => {
                 // SAFETY: our handle keeps the node alive; its target never changes.
-                let header = unsafe { node.as_ref() }.target_header();
+                let header = unsafe { node::target_header(node) };
                 // The node's target is our referent; our pointer has its metadata.
                 Some(alloc::with_data_ptr(self.ptr, header.cast()))
             }
@@ -248,8 +248,11 @@ impl<T: ?Sized, F: Flavor, B: BoxAlloc<F, Value = T> + ?Sized> RawWeak<T, F, B> 
                 };
                 // SAFETY: our handle keeps the allocation alive.
                 unsafe { alloc::header_ptr(rc_box).as_ref() }.increment_weak();
+                // The plain handle exists before the node handle goes, whose drop may
+                // drop the callback: if that panics, the plain one is released too.
+                let plain = RawWeak::from_box(rc_box);
                 drop(self);
-                RawWeak::from_box(rc_box)
+                plain
             }
             _ => self,
         };

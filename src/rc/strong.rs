@@ -6,5 +6,6 @@ crate::api::strong::strong!(
  when the value dies. 'Rc' stands for 'Reference Counted'.",
     threads: "",
     callback_bounds: ['static],
-    any: [dyn ::core::any::Any]
+    any: [dyn ::core::any::Any],
+    clone_to: crate::CloneToRc::clone_to_rc
 );

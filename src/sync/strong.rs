@@ -23,7 +23,8 @@ crate::api::strong::strong!(
  * [`Arc::into_inner`](super::Arc::into_inner) on several threads at once gives the value to exactly one.
 ",
     callback_bounds: [Send + 'static],
-    any: [dyn ::core::any::Any + Send + Sync]
+    any: [dyn ::core::any::Any + Send + Sync],
+    clone_to: crate::CloneToRc::clone_to_arc
 );
 
 // SAFETY: as std's `Arc`: the value is shared between threads (`T: Sync`) and may

@@ -447,4 +447,106 @@ mod unsized_values {
         assert_eq!(log.take(), ["drop lassie"]);
         drop(b);
     }
+
+    // std: make_mut of slices and str (CloneToUninit), Default, the path and C string
+    // conversions, TryFrom into arrays, new_uninit_slice / new_zeroed_slice.
+    #[test]
+    fn make_mut_of_slices_and_str() {
+        let fired = Log::new();
+        // Other strong references: a clone for this one.
+        let mut data: Rc<[String]> = Rc::from(vec!["a".to_owned()]);
+        let other = data.clone();
+        Rc::make_mut(&mut data)[0].push('!');
+        assert_eq!((&*data, &*other), (&["a!".to_owned()][..], &["a".to_owned()][..]));
+        // Weak references alone: the elements move, the old object dies and its
+        // callbacks run before make_mut returns.
+        let on_death = fired.clone();
+        let weak = Rc::downgrade_with(&data, move |_: &Weak<[String]>| on_death.push("old died"));
+        Rc::make_mut(&mut data)[0].push('?');
+        assert_eq!(fired.take(), ["old died"]);
+        assert!(weak.upgrade().is_none());
+        assert_eq!(&*data, ["a!?"]);
+        assert_eq!(Rc::weak_count(&data), 0);
+        // Unique: in place.
+        let before = Rc::as_ptr(&data);
+        Rc::make_mut(&mut data)[0].clear();
+        assert!(std::ptr::addr_eq(before, Rc::as_ptr(&data)));
+
+        let mut text: Rc<str> = Rc::from("abc");
+        let copy = text.clone();
+        Rc::make_mut(&mut text).make_ascii_uppercase();
+        assert_eq!((&*text, &*copy), ("ABC", "abc"));
+    }
+
+    #[test]
+    fn more_std_conversions() {
+        use std::ffi::{CStr, CString, OsStr, OsString};
+        use std::path::{Path, PathBuf};
+        assert_eq!(&*Rc::<str>::default(), "");
+        assert!(Rc::<[u8]>::default().is_empty());
+        let path: Rc<Path> = Rc::from(Path::new("/tmp/x"));
+        assert_eq!(&*path, Path::new("/tmp/x"));
+        let path: Rc<Path> = Rc::from(PathBuf::from("y"));
+        assert_eq!(path.to_str(), Some("y"));
+        let os: Rc<OsStr> = Rc::from(OsStr::new("os"));
+        assert_eq!(&*os, "os");
+        let os: Rc<OsStr> = Rc::from(OsString::from("owned"));
+        assert_eq!(&*os, "owned");
+        let c: Rc<CStr> = Rc::from(c"c string");
+        assert_eq!(c.to_bytes(), b"c string");
+        let c: Rc<CStr> = Rc::from(CString::new("owned c").unwrap());
+        assert_eq!(c.to_bytes_with_nul(), b"owned c\0");
+
+        let slice: Rc<[u8]> = Rc::from(vec![1, 2, 3]);
+        let weak = Rc::downgrade(&slice);
+        let slice = match <Rc<[u8; 2]>>::try_from(slice) {
+            Ok(_) => panic!("three elements are not two"),
+            Err(slice) => slice,
+        };
+        let array: Rc<[u8; 3]> = slice.try_into().ok().unwrap();
+        assert_eq!(*array, [1, 2, 3]);
+        assert_eq!(weak.upgrade().as_deref(), Some(&[1u8, 2, 3][..]), "the same object");
+
+        let mut uninit = Rc::<[String]>::new_uninit_slice(2);
+        for (slot, text) in Rc::get_mut(&mut uninit).unwrap().iter_mut().zip(["p", "q"]) {
+            slot.write(text.to_owned());
+        }
+        // SAFETY: both elements were written.
+        let strings = unsafe { uninit.assume_init() };
+        assert_eq!(&*strings, ["p", "q"]);
+        // SAFETY: zero bytes are valid `u32`s.
+        let zeros = unsafe { Rc::<[u32]>::new_zeroed_slice(3).assume_init() };
+        assert_eq!(&*zeros, [0, 0, 0]);
+        let empty = Rc::<[u64]>::new_uninit_slice(0);
+        assert_eq!(empty.len(), 0);
+    }
+
+    /// A finalizer handle is covariant in its object's type (the opposite would be
+    /// unsound: see the `compile_fail` example on `Finalize`).
+    #[allow(dead_code)]
+    fn finalize_handles_are_covariant<'a>(f: Finalize<&'static str, ()>) -> Finalize<&'a str, ()> {
+        f
+    }
+
+    /// Found by review: `Weak::into_raw` of a callback reference's last handle drops
+    /// the callback; if that drop panics, the plain reference made for the raw
+    /// pointer is released, not leaked.
+    #[test]
+    fn into_raw_whose_callback_drop_panics_leaks_nothing() {
+        quiet_expected_panics();
+        struct Bomb;
+        impl Drop for Bomb {
+            fn drop(&mut self) {
+                panic!("{EXPECTED}: a callback's drop");
+            }
+        }
+        let obj: Rc<str> = Rc::from("x");
+        let bomb = Bomb;
+        let weak = Rc::downgrade_with(&obj, move |_: &Weak<str>| {
+            let _keep = &bomb;
+        });
+        let result = catch_unwind(AssertUnwindSafe(|| Weak::into_raw(weak)));
+        assert!(result.is_err());
+        assert_eq!(Rc::weak_count(&obj), 0, "nothing holds the allocation but `obj`");
+    }
 }
