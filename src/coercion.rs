@@ -22,6 +22,19 @@ use core::fmt;
 /// Make one with [`coercion!`](crate::coercion!); give it to `Rc::unsize`,
 /// `Arc::unsize` or `Weak::unsize`.
 ///
+/// # Why a value, and not std's implicit coercion
+///
+/// std turns an `Rc<T>` into an `Rc<dyn Trait>` implicitly, through `CoerceUnsized`,
+/// a trait that only std may implement on stable Rust. The other ways were weighed:
+/// `From<Box<dyn Trait>>` works (and is here) but copies the value into a new
+/// allocation, which loses the object's weak references and callbacks; a trait of
+/// ours per target type cannot be written for every `dyn Trait`. Only the compiler
+/// knows how to make a trait object's metadata, and it does so in a coercion
+/// expression: `coercion!` writes that expression in a small generic function, and
+/// the handles apply it to their own pointer. No copy, no allocation, the same object.
+/// The `unsize` crate's `CoerciblePtr` rests on the same idea; this is the part of it
+/// the handles need, without a dependency.
+///
 /// # Examples
 ///
 /// ```

@@ -15,7 +15,21 @@ use crate::{rc, sync};
 /// let text: Rc<str> = CloneToRc::clone_to_rc("copied");
 /// assert_eq!(&*text, "copied");
 /// ```
-pub trait CloneToRc {
+///
+/// The trait is sealed: `make_mut` hands out `&mut T` on the promise that the clone
+/// is a new object that nothing else refers to, which only these implementations are
+/// trusted to keep.
+///
+/// ```compile_fail
+/// use weakrefs::{rc::Rc, sync::Arc, CloneToRc};
+///
+/// trait Shape {}
+/// impl CloneToRc for dyn Shape { // error: the trait is sealed
+///     fn clone_to_rc(&self) -> Rc<dyn Shape> { unimplemented!() }
+///     fn clone_to_arc(&self) -> Arc<dyn Shape> { unimplemented!() }
+/// }
+/// ```
+pub trait CloneToRc: sealed::Sealed {
     /// A new `rc::Rc` holding a clone of `self`.
     ///
     /// ```
@@ -33,6 +47,15 @@ pub trait CloneToRc {
     /// assert_eq!(&*slice, [1, 2]);
     /// ```
     fn clone_to_arc(&self) -> sync::Arc<Self>;
+}
+
+mod sealed {
+    /// Implemented for exactly the types that implement `CloneToRc`.
+    pub trait Sealed {}
+
+    impl<T: Clone> Sealed for T {}
+    impl<T: Clone> Sealed for [T] {}
+    impl Sealed for str {}
 }
 
 impl<T: Clone> CloneToRc for T {

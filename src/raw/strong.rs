@@ -109,10 +109,13 @@ unsafe fn finish_moved_out<F: Flavor, B: BoxAlloc<F> + ?Sized>(object: ErasedBox
 /// As [`after_value_gone`].
 pub(crate) unsafe fn end_moved_out<F: Flavor, B: BoxAlloc<F> + ?Sized>(rc_box: NonNull<B>) {
     let type_name = core::any::type_name::<B::Value>;
-    // SAFETY: `finish_moved_out` may run at any time before the outermost end of life
-    // returns: nothing else touches an object whose strong count is zero, and the
-    // implicit weak reference (given up to it) keeps the allocation.
-    unsafe { trashcan::end_of_life(ErasedBox::new(rc_box), finish_moved_out::<F, B>, type_name) }
+    // SAFETY: `finish_moved_out` may run now: nothing else touches an object whose
+    // strong count is zero, and the implicit weak reference (given up to it) keeps
+    // the allocation. Never deferred, so that the callbacks have run when the caller
+    // (`try_unwrap`, `into_inner`, `make_mut`) returns, as their docs say.
+    unsafe {
+        trashcan::end_of_life_now(ErasedBox::new(rc_box), finish_moved_out::<F, B>, type_name)
+    }
 }
 
 /// Whether [`death::begin`] already ran for a death.

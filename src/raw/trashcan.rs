@@ -114,6 +114,35 @@ pub(crate) unsafe fn end_of_life(
     }
 }
 
+/// Finishes the end of life of `object` by `finish(object)` now, whatever the
+/// nesting: for the ends of life whose caller promises that the callbacks have run
+/// when it returns (`try_unwrap`, `into_inner`, `make_mut`). It counts in the nesting
+/// like any other, so the deaths nested in it are deferred as usual, and the
+/// outermost end of life still finishes those.
+///
+/// # Safety
+/// As [`end_of_life`], with `finish(object)` sound to call now.
+pub(crate) unsafe fn end_of_life_now(
+    object: ErasedBox,
+    finish: unsafe fn(ErasedBox),
+    referent_type: fn() -> &'static str,
+) {
+    let _ = referent_type;
+    #[cfg(not(loom))]
+    {
+        let depth = nesting::depth();
+        nesting::set_depth(depth + 1);
+        let _leave = nesting::Leave(depth);
+        // SAFETY: per our contract.
+        unsafe { finish(object) }
+    }
+    #[cfg(loom)]
+    {
+        // SAFETY: as above.
+        unsafe { finish(object) }
+    }
+}
+
 #[cfg(not(loom))]
 mod nesting {
     use core::cell::Cell;

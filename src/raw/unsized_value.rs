@@ -109,6 +109,9 @@ impl<T: ?Sized, F: Flavor> RawRc<T, F> {
     pub(crate) fn make_mut_with(this: &mut Self, clone: impl FnOnce(&T) -> Self) -> &mut T {
         if !this.header().strong.compare_exchange(1, 0) {
             let fresh = clone(this.value());
+            // `CloneToRc` is sealed: its clones are new objects, which nothing else
+            // refers to (the `&mut T` below relies on it).
+            debug_assert!(fresh.strong_count() == 1 && fresh.weak_count() == 0);
             // As in `make_mut`: the old handle's drop ends the old object only if the
             // others went meanwhile, which is right.
             *this = fresh;

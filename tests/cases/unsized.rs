@@ -549,4 +549,50 @@ mod unsized_values {
         assert!(result.is_err());
         assert_eq!(Rc::weak_count(&obj), 0, "nothing holds the allocation but `obj`");
     }
+
+    /// Found by review: `make_mut`, `try_unwrap` and `into_inner` promise that the
+    /// old object's callbacks ran when they return, also deep in a chain of drops,
+    /// where other deaths are deferred.
+    #[test]
+    fn moved_out_deaths_deep_in_a_drop_chain_run_their_callbacks_at_once() {
+        type Hook = Box<dyn FnOnce() + Send>;
+        struct Link {
+            _next: Option<Rc<Link>>,
+            hook: Option<Hook>,
+        }
+        impl Drop for Link {
+            fn drop(&mut self) {
+                if let Some(hook) = self.hook.take() {
+                    hook()
+                }
+            }
+        }
+        let depth = if cfg!(miri) { 40 } else { 300 };
+        let late: Shared<Mutex<Vec<(usize, &str)>>> = Default::default();
+        let mut head: Option<Rc<Link>> = None;
+        for i in 0..depth {
+            let late = late.clone();
+            let hook: Hook = Box::new(move || {
+                let check = |what: &'static str, run: &dyn Fn(Rc<Vec<u8>>)| {
+                    let fired = Shared::new(AtomicBool::new(false));
+                    let on_death = fired.clone();
+                    let v = Rc::new(vec![1u8]);
+                    let _w = Rc::downgrade_with(&v, move |_| on_death.store(true, SeqCst));
+                    run(v);
+                    if !fired.load(SeqCst) {
+                        late.lock().unwrap().push((i, what));
+                    }
+                };
+                check("make_mut", &|mut v| Rc::make_mut(&mut v).push(2));
+                check("try_unwrap", &|v| drop(Rc::try_unwrap(v)));
+                check("into_inner", &|v| drop(Rc::into_inner(v)));
+            });
+            head = Some(Rc::new(Link {
+                _next: head.take(),
+                hook: Some(hook),
+            }));
+        }
+        drop(head);
+        assert_eq!(*late.lock().unwrap(), [], "returned before the callbacks ran");
+    }
 }
