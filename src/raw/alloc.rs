@@ -211,15 +211,3 @@ pub(crate) unsafe fn release_node_weak<F: Flavor, B: BoxAlloc<F> + ?Sized>(targe
         unsafe { dealloc::<F, B>(this) }
     }
 }
-
-/// The header of the allocation that `target` erases; a node's
-/// `NodeVTable::target_header`.
-///
-/// # Safety
-/// `target` is an `ErasedBox::new::<B>`.
-pub(crate) unsafe fn erased_header<F: Flavor, B: BoxAlloc<F> + ?Sized>(
-    target: ErasedBox,
-) -> NonNull<BoxHeader<F>> {
-    // SAFETY: per the contract.
-    header_ptr(unsafe { target.get::<B>() })
-}

@@ -6,9 +6,9 @@ use core::mem::{ManuallyDrop, MaybeUninit};
 use core::ptr::{self, NonNull};
 
 use crate::flavor::{Flavor, Lock};
-use crate::raw::alloc::{self, BoxAlloc, ErasedBox};
+use crate::raw::alloc::{self, BoxAlloc};
 use crate::raw::hosted;
-use crate::raw::node::{Firing, NodeHeader, NodeKind, NodeVTable, PENDING};
+use crate::raw::node::{Firing, NodeHeader, NodeKind, NodeTarget, NodeVTable, PENDING};
 use crate::raw::rc_box::RcBox;
 use crate::raw::weak::RawWeak;
 
@@ -46,7 +46,6 @@ where
             destroy: Self::destroy,
             release_target: alloc::release_node_weak::<F, B>,
             target: Self::target,
-            target_header: alloc::erased_header::<F, B>,
             referent_type: core::any::type_name::<T>,
         }
     }
@@ -111,9 +110,9 @@ where
 
     /// # Safety
     /// [`NodeVTable::target`]'s contract.
-    unsafe fn target(node: NonNull<NodeHeader<F>>) -> ErasedBox {
+    unsafe fn target(node: NonNull<NodeHeader<F>>) -> NodeTarget<F> {
         // SAFETY: a live node of this type (the cast undoes `register_as`).
-        ErasedBox::new(unsafe { node.cast::<Self>().as_ref() }.target)
+        NodeTarget::new(unsafe { node.cast::<Self>().as_ref() }.target)
     }
 
     /// # Safety

@@ -23,11 +23,11 @@ use core::mem::MaybeUninit;
 use core::ptr::{self, NonNull};
 
 use crate::flavor::{Count, Flavor, Lock};
-use crate::raw::alloc::{self, BoxAlloc, ErasedBox};
+use crate::raw::alloc::{self, BoxAlloc};
 use crate::raw::exit::{ExitFlavor, FinalizerBase};
 use crate::raw::hosted;
 use crate::raw::node::{
-    self, Firing, NodeHeader, NodeKind, NodeVTable, AT_EXIT, BORROWED, LINKED, PENDING,
+    self, Firing, NodeHeader, NodeKind, NodeTarget, NodeVTable, AT_EXIT, BORROWED, LINKED, PENDING,
 };
 use crate::raw::rc_box::RcBox;
 use crate::raw::strong::RawRc;
@@ -78,16 +78,15 @@ where
         destroy: Self::destroy,
         release_target: alloc::release_node_weak::<F, B>,
         target: Self::target,
-        target_header: alloc::erased_header::<F, B>,
         referent_type: core::any::type_name::<T>,
     };
 
     /// # Safety
     /// [`NodeVTable::target`]'s contract.
-    unsafe fn target(node: NonNull<NodeHeader<F>>) -> ErasedBox {
+    unsafe fn target(node: NonNull<NodeHeader<F>>) -> NodeTarget<F> {
         // SAFETY: a live node of this type (`repr(C)` prefixes; the cast undoes
         // `register`).
-        ErasedBox::new(unsafe { node.cast::<Self>().as_ref() }.target)
+        NodeTarget::new(unsafe { node.cast::<Self>().as_ref() }.target)
     }
 
     /// # Safety
@@ -327,7 +326,7 @@ impl<T: ?Sized, F: ExitFlavor, A, R, B: BoxAlloc<F, Value = T> + ?Sized>
         // A temporary weak view of the target, through the node; not dropped.
         let node = self.header.cast::<NodeHeader<F>>();
         // SAFETY: our handle keeps the node alive.
-        let target = unsafe { node::target(node) };
+        let target = unsafe { node::target(node) }.erased;
         // SAFETY: the target was erased from a `NonNull<B>` (`register`).
         let rc_box = unsafe { target.get::<B>() };
         // SAFETY: the node is live, and `rc_box` is its target.

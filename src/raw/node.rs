@@ -29,7 +29,7 @@ use core::cell::UnsafeCell;
 use core::ptr::NonNull;
 
 use crate::flavor::{Count, Flavor, Lock};
-use crate::raw::alloc::ErasedBox;
+use crate::raw::alloc::{self, BoxAlloc, ErasedBox};
 use crate::raw::header::BoxHeader;
 
 /// The node is in its target's registration list.
@@ -104,19 +104,34 @@ pub(crate) struct NodeVTable<F: Flavor> {
     /// which this consumes.
     pub(crate) release_target: unsafe fn(ErasedBox),
     /// The node's target, read from the node (each node type keeps it, as a pointer
-    /// to the box type it was registered with, after its header).
+    /// to the box type it was registered with, after its header): erased, and its
+    /// header, in one call.
     ///
     /// # Safety
     /// `node` is a live node of this vtable's type.
-    pub(crate) target: unsafe fn(NonNull<NodeHeader<F>>) -> ErasedBox,
-    /// The header of the node's target (`alloc::erased_header`, for the target's box
-    /// type).
-    ///
-    /// # Safety
-    /// `target` is the node's target.
-    pub(crate) target_header: unsafe fn(ErasedBox) -> NonNull<BoxHeader<F>>,
+    pub(crate) target: unsafe fn(NonNull<NodeHeader<F>>) -> NodeTarget<F>,
     /// `type_name` of the referent, for panic reports.
     pub(crate) referent_type: fn() -> &'static str,
+}
+
+/// A node's target, as type-erased code needs it.
+#[derive(Clone, Copy)]
+pub(crate) struct NodeTarget<F: Flavor> {
+    /// The pointer the node keeps, erased (for `NodeVTable::release_target`).
+    pub(crate) erased: ErasedBox,
+    /// Its header.
+    pub(crate) header: NonNull<BoxHeader<F>>,
+}
+
+impl<F: Flavor> NodeTarget<F> {
+    /// The target of a node registered on the `B` at `rc_box`.
+    #[inline]
+    pub(crate) fn new<B: BoxAlloc<F> + ?Sized>(rc_box: NonNull<B>) -> Self {
+        NodeTarget {
+            erased: ErasedBox::new(rc_box),
+            header: alloc::header_ptr(rc_box),
+        }
+    }
 }
 
 /// Links of a node in its target's registration list; guarded by the registry lock.
@@ -412,7 +427,7 @@ unsafe fn links<'a, F: Flavor>(node: NonNull<NodeHeader<F>>) -> &'a mut Links<F>
 /// # Safety
 /// `node` is live.
 #[inline]
-pub(crate) unsafe fn target<F: Flavor>(node: NonNull<NodeHeader<F>>) -> ErasedBox {
+pub(crate) unsafe fn target<F: Flavor>(node: NonNull<NodeHeader<F>>) -> NodeTarget<F> {
     // SAFETY: per the contract.
     let vtable = unsafe { node.as_ref() }.vtable;
     // SAFETY: a live node of its own vtable's type.
@@ -428,11 +443,7 @@ pub(crate) unsafe fn target_header<F: Flavor>(
     node: NonNull<NodeHeader<F>>,
 ) -> NonNull<BoxHeader<F>> {
     // SAFETY: per the contract.
-    let target = unsafe { target(node) };
-    // SAFETY: per the contract.
-    let vtable = unsafe { node.as_ref() }.vtable;
-    // SAFETY: the node's own target, and the vtable that knows its type.
-    unsafe { (vtable.target_header)(target) }
+    unsafe { target(node) }.header
 }
 
 /// Takes one more handle on `node` (a clone of a `Weak`, a `Finalize`, ...).
@@ -514,14 +525,12 @@ pub(crate) unsafe fn release_handle<F: Flavor>(node: NonNull<NodeHeader<F>>) {
         }
     }
     let _release = ReleaseTarget {
-        target,
+        target: target.erased,
         release: vtable.release_target,
     };
-    // SAFETY: our handle keeps the node live.
-    let target_header = unsafe { target_header(node) };
     // SAFETY: our weak reference keeps the target's allocation and registry alive;
     // a node exists only on an inflated allocation.
-    let registry = unsafe { target_header.as_ref() }.registry();
+    let registry = unsafe { target.header.as_ref() }.registry();
     if let Some(registry) = registry {
         registry.remove_node_handle();
     }
