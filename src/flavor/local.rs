@@ -135,12 +135,14 @@ impl<T> Lock<T> for LocalLock<T> {
         Self::new_const(value)
     }
 
+    #[inline]
     fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
         self.try_now(f).unwrap_or_else(|| {
             panic!("weakrefs: re-entrant use of a collection from inside its own operation (for example from a key's `Eq` or `Clone`)")
         })
     }
 
+    #[inline]
     fn try_now<R>(&self, f: impl FnOnce(&mut T) -> R) -> Option<R> {
         if self.held.replace(true) {
             return None;

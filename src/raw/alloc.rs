@@ -201,6 +201,7 @@ pub(crate) unsafe fn release_weak<F: Flavor, B: BoxAlloc<F> + ?Sized>(this: NonN
 /// # Safety
 /// As [`release_weak`], for the allocation that `target` erases (an
 /// `ErasedBox::new::<B>`).
+#[inline]
 pub(crate) unsafe fn release_node_weak<F: Flavor, B: BoxAlloc<F> + ?Sized>(target: ErasedBox) {
     // SAFETY: per the contract.
     let this = unsafe { target.get::<B>() };
