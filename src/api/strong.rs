@@ -1002,69 +1002,44 @@ macro_rules! strong {
             }
         }
 
-        impl From<&::std::path::Path> for $Strong<::std::path::Path> {
-            #[doc = concat!(" Copies the value into a new `", stringify!($Strong), "`.")]
-            fn from(value: &::std::path::Path) -> $Strong<::std::path::Path> {
-                $Strong::from(Box::<::std::path::Path>::from(value))
-            }
-        }
-
-        impl From<::std::path::PathBuf> for $Strong<::std::path::Path> {
-            #[doc = concat!(" Moves the value into a new `", stringify!($Strong), "`.")]
-            fn from(value: ::std::path::PathBuf) -> $Strong<::std::path::Path> {
-                $Strong::from(value.into_boxed_path())
-            }
-        }
-
-        impl From<&::std::ffi::OsStr> for $Strong<::std::ffi::OsStr> {
-            #[doc = concat!(" Copies the value into a new `", stringify!($Strong), "`.")]
-            fn from(value: &::std::ffi::OsStr) -> $Strong<::std::ffi::OsStr> {
-                $Strong::from(Box::<::std::ffi::OsStr>::from(value))
-            }
-        }
-
-        impl From<::std::ffi::OsString> for $Strong<::std::ffi::OsStr> {
-            #[doc = concat!(" Moves the value into a new `", stringify!($Strong), "`.")]
-            fn from(value: ::std::ffi::OsString) -> $Strong<::std::ffi::OsStr> {
-                $Strong::from(value.into_boxed_os_str())
-            }
-        }
-
-        impl From<&::std::ffi::CStr> for $Strong<::std::ffi::CStr> {
-            #[doc = concat!(" Copies the value into a new `", stringify!($Strong), "`.")]
-            fn from(value: &::std::ffi::CStr) -> $Strong<::std::ffi::CStr> {
-                $Strong::from(Box::<::std::ffi::CStr>::from(value))
-            }
-        }
-
-        impl From<::std::ffi::CString> for $Strong<::std::ffi::CStr> {
-            #[doc = concat!(" Moves the value into a new `", stringify!($Strong), "`.")]
-            fn from(value: ::std::ffi::CString) -> $Strong<::std::ffi::CStr> {
-                $Strong::from(value.into_boxed_c_str())
-            }
-        }
-
-        impl From<&mut ::std::path::Path> for $Strong<::std::path::Path> {
-            #[doc = concat!(" Copies the value into a new `", stringify!($Strong), "`.")]
-            fn from(value: &mut ::std::path::Path) -> $Strong<::std::path::Path> {
-                $Strong::from(&*value)
-            }
-        }
-
-        impl From<&mut ::std::ffi::OsStr> for $Strong<::std::ffi::OsStr> {
-            #[doc = concat!(" Copies the value into a new `", stringify!($Strong), "`.")]
-            fn from(value: &mut ::std::ffi::OsStr) -> $Strong<::std::ffi::OsStr> {
-                $Strong::from(&*value)
-            }
-        }
-
-        impl From<&mut ::std::ffi::CStr> for $Strong<::std::ffi::CStr> {
-            #[doc = concat!(" Copies the value into a new `", stringify!($Strong), "`.")]
-            fn from(value: &mut ::std::ffi::CStr) -> $Strong<::std::ffi::CStr> {
-                $Strong::from(&*value)
-            }
-        }
+        $crate::api::strong::from_boxed_std!($Strong;
+            ::std::path::Path, ::std::path::PathBuf, into_boxed_path;
+            ::std::ffi::OsStr, ::std::ffi::OsString, into_boxed_os_str;
+            ::std::ffi::CStr, ::std::ffi::CString, into_boxed_c_str
+        );
     };
 }
 
 pub(crate) use strong;
+
+/// std's conversions into a strong pointer to an unsized std type that has a boxed
+/// form (`Path`, `OsStr`, `CStr`): from a borrow (`&` and `&mut`, copied) and from
+/// the owned type (moved), each through `From<Box<T>>`.
+macro_rules! from_boxed_std {
+    ($Strong:ident; $($Unsized:ty, $Owned:ty, $into_boxed:ident);+) => {
+        $(
+            impl From<&$Unsized> for $Strong<$Unsized> {
+                #[doc = concat!(" Copies the value into a new `", stringify!($Strong), "`.")]
+                fn from(value: &$Unsized) -> $Strong<$Unsized> {
+                    $Strong::from(Box::<$Unsized>::from(value))
+                }
+            }
+
+            impl From<&mut $Unsized> for $Strong<$Unsized> {
+                #[doc = concat!(" Copies the value into a new `", stringify!($Strong), "`.")]
+                fn from(value: &mut $Unsized) -> $Strong<$Unsized> {
+                    $Strong::from(&*value)
+                }
+            }
+
+            impl From<$Owned> for $Strong<$Unsized> {
+                #[doc = concat!(" Moves the value into a new `", stringify!($Strong), "`.")]
+                fn from(value: $Owned) -> $Strong<$Unsized> {
+                    $Strong::from(value.$into_boxed())
+                }
+            }
+        )+
+    };
+}
+
+pub(crate) use from_boxed_std;

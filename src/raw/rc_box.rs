@@ -26,14 +26,6 @@ pub(crate) struct RcBox<T: ?Sized, F: Flavor> {
 }
 
 impl<T: ?Sized, F: Flavor> RcBox<T, F> {
-    /// The offset of the value in an `RcBox` whose value has alignment `align`:
-    /// `repr(C)` puts it after the header, rounded up to its alignment.
-    #[inline]
-    const fn value_offset(align: usize) -> usize {
-        let header = core::mem::size_of::<BoxHeader<F>>();
-        (header + align - 1) & !(align - 1)
-    }
-
     /// The layout of an `RcBox` whose value has layout `value`, and the value's
     /// offset in it (the same `repr(C)` rule the compiler applies).
     pub(crate) fn layout_for(value: Layout) -> (Layout, usize) {
@@ -76,8 +68,8 @@ unsafe impl<T: ?Sized, F: Flavor> BoxAlloc<F> for RcBox<T, F> {
         // `align_of_val` reads only the metadata, never the value, which may have
         // been dropped (std's `Weak::from_raw` did the same before
         // `align_of_val_raw`).
-        let align = core::mem::align_of_val(unsafe { &*value });
-        let offset = Self::value_offset(align);
+        let value_layout = Layout::for_value(unsafe { &*value });
+        let (_, offset) = Self::layout_for(value_layout);
         // Stepping back to the start of the same allocation keeps the provenance;
         // the cast keeps the metadata (the unsized tail of `RcBox<T>` is `T`).
         value.wrapping_byte_sub(offset) as *mut Self

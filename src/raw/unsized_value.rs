@@ -138,18 +138,13 @@ impl<T: ?Sized, F: Flavor> RawRc<T, F> {
     /// # Panics
     /// If `coerce` changes the address (which `crate::Coercion`'s contract forbids).
     pub(crate) fn unsize<U: ?Sized>(this: Self, coerce: fn(*const T) -> *const U) -> RawRc<U, F> {
-        let value = RcBox::<T, F>::cast_to_value(this.rc_box().as_ptr());
-        let coerced = coerce(value);
-        // Checked while `this` still owns its reference, so that a panic drops it.
-        assert!(
-            ptr::addr_eq(value, coerced),
-            "weakrefs: a `Coercion` moved the pointer it was given"
-        );
+        // Coerced while `this` still owns its reference, so that a panic drops it.
+        let coerced = coerce_box(this.rc_box(), coerce);
         let _ = RawRc::into_inner_ptr(this);
         // SAFETY: the same allocation (same address and provenance), seen as a
         // `U` with the metadata of an unsizing coercion of its `T`; we transfer our
         // strong reference.
-        unsafe { RawRc::from_inner(non_null(RcBox::<U, F>::cast_from_value(coerced))) }
+        unsafe { RawRc::from_inner(coerced) }
     }
 
     /// The same handle, seeing the value as a `U`.
@@ -278,20 +273,32 @@ impl<T: ?Sized, F: Flavor> RawWeak<T, F> {
     /// If `coerce` changes the address.
     pub(crate) fn unsize<U: ?Sized>(this: Self, coerce: fn(*const T) -> *const U) -> RawWeak<U, F> {
         // The handle's pointer: the allocation, a tagged node (with the allocation's
-        // metadata), or dangling. A coercion changes only the metadata, whatever the
-        // address; the casts keep both.
-        let value = RcBox::<T, F>::cast_to_value(this.raw_ptr().as_ptr());
-        let coerced = coerce(value);
-        // Checked while `this` still owns its reference, so that a panic drops it.
-        assert!(
-            ptr::addr_eq(value, coerced),
-            "weakrefs: a `Coercion` moved the pointer it was given"
-        );
+        // metadata), or dangling; a coercion changes only the metadata, whatever the
+        // address. Coerced while `this` still owns its reference, as above.
+        let coerced = coerce_box(this.raw_ptr(), coerce);
         let _ = RawWeak::into_raw_ptr(this);
         // SAFETY: the same handle (address and provenance kept), with the metadata
         // of an unsizing coercion; its reference is transferred.
-        unsafe { RawWeak::from_raw_ptr(non_null(RcBox::<U, F>::cast_from_value(coerced))) }
+        unsafe { RawWeak::from_raw_ptr(coerced) }
     }
+}
+
+/// `ptr` with the metadata `coerce` gives its value pointer: the same address and
+/// provenance (the casts keep both), for [`RawRc::unsize`] and [`RawWeak::unsize`].
+///
+/// # Panics
+/// If `coerce` moves the pointer (which `crate::Coercion`'s contract forbids).
+fn coerce_box<T: ?Sized, U: ?Sized, F: Flavor>(
+    ptr: NonNull<RcBox<T, F>>,
+    coerce: fn(*const T) -> *const U,
+) -> NonNull<RcBox<U, F>> {
+    let value = RcBox::<T, F>::cast_to_value(ptr.as_ptr());
+    let coerced = coerce(value);
+    assert!(
+        ptr::addr_eq(value, coerced),
+        "weakrefs: a `Coercion` moved the pointer it was given"
+    );
+    non_null(RcBox::<U, F>::cast_from_value(coerced))
 }
 
 /// `ptr`, which comes from a live handle or allocation, as a `NonNull`.
