@@ -188,6 +188,36 @@ fn registrations_racing_each_other_are_all_kept() {
 }
 
 #[test]
+fn a_finalizer_and_a_callback_registered_at_once_both_run_once() {
+    // The first registration's node may house the registry; a new node's state bits
+    // (hosted, host, linked) are written with plain stores before any other thread
+    // can reach it, and a finalizer joins its object's list before the exit list.
+    // Whichever thread wins the inflation, nothing is lost, run twice or leaked.
+    model(|| {
+        let (ran, dropped) = (
+            Shared::new(AtomicUsize::new(0)),
+            Shared::new(AtomicUsize::new(0)),
+        );
+        let finalized = Shared::new(AtomicUsize::new(0));
+        let obj = Arc::new(5u32);
+        let other = obj.clone();
+        let fin = finalized.clone();
+        let t = thread::spawn(move || {
+            let f = finalize(&other, move |()| fin.fetch_add(1, SeqCst), ());
+            assert!(f.alive());
+            drop(other);
+        });
+        let weak = Arc::downgrade_with(&obj, counted_callback(&ran, &dropped));
+        t.join().unwrap();
+        drop(obj);
+        assert_eq!(ran.load(SeqCst), 1);
+        assert_eq!(finalized.load(SeqCst), 1);
+        drop(weak);
+        assert_eq!(dropped.load(SeqCst), 1);
+    });
+}
+
+#[test]
 fn finalizer_call_racing_the_death_runs_once() {
     model(|| {
         let runs = Shared::new(AtomicUsize::new(0));

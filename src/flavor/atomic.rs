@@ -133,7 +133,17 @@ impl Count for AtomicCount {
         self.0.fetch_and(!bits, Ordering::AcqRel)
     }
 
-    fn increment_unless_locked(&self, locked: usize) {
+    #[inline]
+    fn add(&self, n: usize) {
+        // Relaxed, as `increment`. `n` is a handful, so a sum past the limit cannot
+        // wrap before the check below sees it.
+        let old = self.0.fetch_add(n, Ordering::Relaxed);
+        if old > MAX_REFCOUNT {
+            std::process::abort();
+        }
+    }
+
+    fn add_unless_locked(&self, add: usize, locked: usize) {
         let mut n = self.0.load(Ordering::Relaxed);
         loop {
             if n == locked {
@@ -147,7 +157,7 @@ impl Count for AtomicCount {
             // Acquire: pairs with the Release that unlocked a uniqueness check.
             match self
                 .0
-                .compare_exchange_weak(n, n + 1, Ordering::Acquire, Ordering::Relaxed)
+                .compare_exchange_weak(n, n + add, Ordering::Acquire, Ordering::Relaxed)
             {
                 Ok(_) => return,
                 Err(now) => n = now,

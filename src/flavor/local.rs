@@ -81,10 +81,17 @@ impl Count for Cell<usize> {
         Cell::replace(self, Cell::get(self) & !bits)
     }
     #[inline]
-    fn increment_unless_locked(&self, _locked: usize) {
+    fn add(&self, n: usize) {
+        match Cell::get(self).checked_add(n) {
+            Some(sum) => Cell::set(self, sum),
+            None => std::process::abort(),
+        }
+    }
+    #[inline]
+    fn add_unless_locked(&self, n: usize, _locked: usize) {
         // A uniqueness check locks and unlocks with no code in between: on one
         // thread the lock is never seen.
-        self.increment()
+        self.add(n)
     }
 }
 

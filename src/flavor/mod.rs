@@ -61,9 +61,11 @@ pub(crate) trait Count {
     fn fetch_or(&self, bits: usize) -> usize;
     /// Clears `bits`; returns the previous value.
     fn fetch_and_not(&self, bits: usize) -> usize;
-    /// Adds one, first waiting while the count holds `locked` (a value only a
-    /// uniqueness check holds, for an instant); aborts on overflow.
-    fn increment_unless_locked(&self, locked: usize);
+    /// Adds `n` (a handful); aborts on overflow.
+    fn add(&self, n: usize);
+    /// Adds `n` (a handful), first waiting while the count holds `locked` (a value
+    /// only a uniqueness check holds, for an instant); aborts on overflow.
+    fn add_unless_locked(&self, n: usize, locked: usize);
 }
 
 /// A pointer-sized word that keeps pointer provenance.

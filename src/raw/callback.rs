@@ -151,9 +151,11 @@ where
         let _free = Free(node);
         // SAFETY: the last handle is gone and the node is unlinked: we own it.
         let this = unsafe { node.as_ref() };
-        if this.header.set_state(PENDING, false) {
-            // SAFETY: `PENDING` says the callback is initialised; clearing it made this
-            // the only drop.
+        // Nothing else can fire or drop the callback now (that takes a handle), so a
+        // plain load decides and no bit needs clearing: the memory goes next.
+        if this.header.has_state(PENDING) {
+            // SAFETY: `PENDING` says the callback is initialised; we own the node, so
+            // this is the only drop.
             unsafe { ptr::drop_in_place(this.callback.get().cast::<C>()) };
         }
     }

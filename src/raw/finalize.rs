@@ -293,20 +293,21 @@ impl<T: ?Sized, F: ExitFlavor, A, R, B: BoxAlloc<F, Value = T> + ?Sized>
         );
         // Two handles: the registration's and the one we return. Each owns a weak
         // reference to the object.
-        obj.header().increment_node_handle();
-        obj.header().increment_node_handle();
+        obj.header().add_node_handles(2);
         let header = node.cast::<FinalizeHeader<F, A, R>>();
         // `repr(C)` prefixes: the header starts with the base, the base with the node.
         let base = header.cast::<FinalizerBase<F>>();
         let node_ptr = header.cast::<NodeHeader<F>>();
-        // SAFETY: the node is new, live (leaked above) and in no exit list; it leaves
-        // this one (in `consume`) before it can be freed.
-        F::with_exit_list(|list| unsafe { list.push_front(base) });
-        // SAFETY: new and unlinked; the list is the target's.
+        // The object's list first, while no other thread can reach the node (the
+        // exit list would publish it to the exit run).
+        // SAFETY: new, unlinked and unpublished; the list is the target's.
         obj.header()
             .inflate()
             .list
             .with(|list| unsafe { list.push_front(node_ptr) });
+        // SAFETY: the node is live and in no exit list; it leaves this one (in
+        // `consume`) before it can be freed.
+        F::with_exit_list(|list| unsafe { list.push_front(base) });
         RawFinalize {
             header,
             _marker: PhantomData,

@@ -251,12 +251,15 @@ impl<F: Flavor> BoxHeader<F> {
     pub(crate) fn try_increment_weak_thin(&self) -> bool {
         let word = self.weak.load();
         // The inflated word and the locked word (both tagged) and an overflow leave
-        // for the slow path. The bound is checked on the word, not on the sum, so
-        // that no sum can wrap past it.
-        if word.addr() & TAGGED != 0 || word.addr() > THIN_MAX - THIN_ONE {
+        // for the slow path, decided by one test of the sum: it is even and at most
+        // `THIN_MAX` exactly when the word was a thin count below `THIN_MAX`. (A
+        // tagged word gives an odd sum; a thin word is even and at most `THIN_MAX`,
+        // so its sum cannot wrap, and passes `THIN_MAX` only by setting the top bit.)
+        const REFUSED: usize = TAGGED | !(usize::MAX >> 1);
+        let next = word.addr().wrapping_add(THIN_ONE);
+        if next & REFUSED != 0 {
             return false;
         }
-        let next = word.addr() + THIN_ONE;
         self.weak
             .compare_exchange(word, ptr::without_provenance_mut(next))
             .is_ok()
@@ -276,7 +279,7 @@ impl<F: Flavor> BoxHeader<F> {
         loop {
             match self.weak_state() {
                 (_, WeakState::Inflated(registry)) => {
-                    registry.weak.increment_unless_locked(COUNT_LOCKED);
+                    registry.weak.add_unless_locked(1, COUNT_LOCKED);
                     return;
                 }
                 // A uniqueness check holds the count for an instant (only possible
@@ -359,12 +362,19 @@ impl<F: Flavor> BoxHeader<F> {
     }
 
     /// Adds one weak reference owned by a node handle.
+    #[inline]
     pub(crate) fn increment_node_handle(&self) {
+        self.add_node_handles(1);
+    }
+
+    /// Adds `n` weak references owned by node handles (a handful: a new finalizer
+    /// takes two at once), with one update of each count.
+    pub(crate) fn add_node_handles(&self, n: usize) {
         // A node exists only on an inflated allocation: go straight to the registry
         // (the thin fast path would only fail first).
         let registry = self.inflate();
-        registry.weak.increment_unless_locked(COUNT_LOCKED);
-        registry.node_handles.increment();
+        registry.weak.add_unless_locked(n, COUNT_LOCKED);
+        registry.node_handles.add(n);
     }
 
     /// Plain weak references: all weak references but the node handles and the

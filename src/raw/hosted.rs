@@ -54,13 +54,15 @@ pub(crate) fn allocate_node<F: Flavor, N>(target: &BoxHeader<F>, node: N) -> Non
     let node = unsafe { NonNull::new_unchecked(node) };
     // SAFETY: `N` starts with its header (`repr(C)`), initialised above.
     let header = unsafe { node.cast::<NodeHeader<F>>().as_ref() };
-    header.set_state(IN_HOSTED, true);
+    // The node is new: no other thread can reach it until it is linked.
+    header.set_state_unshared(IN_HOSTED);
     let home: HostAllocation = free_hosted::<F, N>;
     // SAFETY: `slot` is aligned, uninitialised room for a registry at the start of the
     // allocation (`repr(C)`, first field), which only `free_hosted`, called by the
     // registry, frees.
     if unsafe { target.inflate_at(slot, home) } {
-        header.set_state(HOST, true);
+        // Still unreachable from other threads: what was published is the registry.
+        header.set_state_unshared(HOST);
     }
     node
 }

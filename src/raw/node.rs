@@ -175,6 +175,14 @@ impl<F: Flavor> NodeHeader<F> {
         self.state.get() & bit != 0
     }
 
+    /// Sets `bit` on a node that no other thread can reach yet (not linked in any
+    /// list, no handle given out): a load and a store, no read-modify-write, since
+    /// nothing else can be writing the word.
+    #[inline]
+    pub(crate) fn set_state_unshared(&self, bit: usize) {
+        self.state.set(self.state.get() | bit);
+    }
+
     /// Sets or clears `bit` atomically (other bits may change concurrently); returns
     /// whether it was set before.
     #[inline]
@@ -201,7 +209,8 @@ impl<F: Flavor> NodeList<F> {
     /// Links `node` at the head (it is the newest).
     ///
     /// # Safety
-    /// `node` is live, not linked anywhere, and its target's registry owns `self`.
+    /// `node` is live, not linked anywhere, its target's registry owns `self`, and no
+    /// other thread can reach it yet (it is new: nothing else writes its state).
     pub(crate) unsafe fn push_front(&mut self, node: NonNull<NodeHeader<F>>) {
         // SAFETY: `node` is live, unlinked, and its links are ours: we hold the
         // registry lock (`&mut self`), which guards every node's links in this list.
@@ -213,8 +222,9 @@ impl<F: Flavor> NodeList<F> {
             // their memory is freed).
             unsafe { self::links(head) }.prev = Some(node);
         }
-        // SAFETY: `node` is live.
-        unsafe { node.as_ref() }.set_state(LINKED, true);
+        // SAFETY: `node` is live. Nobody else can reach it before we release the
+        // lock, so a plain store sets the bit.
+        unsafe { node.as_ref() }.set_state_unshared(LINKED);
         self.head = Some(node);
         self.len += 1;
     }

@@ -448,6 +448,19 @@ impl<T: ?Sized, F: Flavor, B: BoxAlloc<F, Value = T> + ?Sized> RawRc<T, F, B> {
                 None => {}
             }
         }
+        // SAFETY: forwarded contract.
+        unsafe { self.end_of_life() }
+    }
+
+    /// [`drop_slow`](Self::drop_slow) past its fast case, out of line: the trashcan's
+    /// bookkeeping needs registers saved, which the fast case (a value without drop
+    /// glue and no registry: what std does) should not pay for.
+    ///
+    /// # Safety
+    /// As [`drop_slow`](Self::drop_slow).
+    #[cold]
+    #[inline(never)]
+    unsafe fn end_of_life(&mut self) {
         let finish = drop_value_then_finish::<F, B>;
         // SAFETY: the strong count just reached zero, so nothing else touches the
         // value, and our former strong reference owned the implicit weak reference,
