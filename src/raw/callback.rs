@@ -84,7 +84,7 @@ where
         // SAFETY: the caller's strong reference keeps the allocation alive.
         let target = unsafe { alloc::header_ptr(rc_box).as_ref() };
         // The node (with the target's registry, if it is the first registration).
-        let node = hosted::allocate_node(
+        let (node, registry) = hosted::allocate_node(
             target,
             Self {
                 header: NodeHeader::new(1, PENDING, vtable),
@@ -92,11 +92,10 @@ where
                 callback: UnsafeCell::new(MaybeUninit::new(callback)),
                 _referent: PhantomData,
             },
-        )
-        .cast::<NodeHeader<F>>();
+        );
+        let node = node.cast::<NodeHeader<F>>();
         // The handle we return owns one weak reference to the target.
-        target.increment_node_handle();
-        let registry = target.inflate();
+        registry.add_node_handles(1);
         if vtable.kind == NodeKind::Removal {
             registry.note_removal();
         }

@@ -272,7 +272,7 @@ impl<T: ?Sized, F: ExitFlavor, A, R, B: BoxAlloc<F, Value = T> + ?Sized>
     {
         F::arm_exit_hook();
         // The node (with the target's registry, if it is the first registration).
-        let node = hosted::allocate_node(
+        let (node, registry) = hosted::allocate_node(
             obj.header(),
             FinalizeNode::<T, F, A, R, Func, B> {
                 header: FinalizeHeader {
@@ -293,7 +293,7 @@ impl<T: ?Sized, F: ExitFlavor, A, R, B: BoxAlloc<F, Value = T> + ?Sized>
         );
         // Two handles: the registration's and the one we return. Each owns a weak
         // reference to the object.
-        obj.header().add_node_handles(2);
+        registry.add_node_handles(2);
         let header = node.cast::<FinalizeHeader<F, A, R>>();
         // `repr(C)` prefixes: the header starts with the base, the base with the node.
         let base = header.cast::<FinalizerBase<F>>();
@@ -301,10 +301,7 @@ impl<T: ?Sized, F: ExitFlavor, A, R, B: BoxAlloc<F, Value = T> + ?Sized>
         // The object's list first, while no other thread can reach the node (the
         // exit list would publish it to the exit run).
         // SAFETY: new, unlinked and unpublished; the list is the target's.
-        obj.header()
-            .inflate()
-            .list
-            .with(|list| unsafe { list.push_front(node_ptr) });
+        registry.list.with(|list| unsafe { list.push_front(node_ptr) });
         // SAFETY: the node is live and in no exit list; it leaves this one (in
         // `consume`) before it can be freed.
         F::with_exit_list(|list| unsafe { list.push_front(base) });

@@ -55,6 +55,7 @@
 //! With the single-threaded flavour the same code runs with `Cell`s: the only holder a
 //! callback can meet is its own thread, further up the stack.
 
+use core::mem::ManuallyDrop;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 
 use crate::flavor::{Count, Flavor, Lock};
@@ -107,14 +108,30 @@ impl<T, P: Removal<T>, F: Flavor> Guarded<T, P, F> {
         /// Steps 2 and 3, after the lock is released, on return or unwind.
         struct Settle<'a, T, P: Removal<T>, F: Flavor> {
             guarded: &'a Guarded<T, P, F>,
-            leftovers: Leftovers<P, T>,
+            /// Never dropped in place: the slow path takes the vector out (leaving an
+            /// empty one, which owns nothing), so the common case has no drop glue.
+            leftovers: ManuallyDrop<Leftovers<P, T>>,
         }
         impl<T, P: Removal<T>, F: Flavor> Drop for Settle<'_, T, P, F> {
+            #[inline]
             fn drop(&mut self) {
+                // The common case, nothing removed and nothing handed over, decides
+                // with one test of each and no call. The flag is read with a
+                // read-modify-write, as `settle` does (see the module docs).
+                if self.leftovers.capacity() == 0 && self.guarded.has_pending.fetch_or(0) == 0 {
+                    return;
+                }
+                self.settle_leftovers();
+            }
+        }
+        impl<T, P: Removal<T>, F: Flavor> Settle<'_, T, P, F> {
+            #[cold]
+            #[inline(never)]
+            fn settle_leftovers(&mut self) {
                 // A panicking `Drop` among the leftovers waits until the settling is
                 // done: removals handed to us meanwhile must not be left behind.
                 let mut panicked = None;
-                drop_all::<T, P>(core::mem::take(&mut self.leftovers), &mut panicked);
+                drop_all::<T, P>(core::mem::take(&mut *self.leftovers), &mut panicked);
                 self.guarded.settle(&mut panicked);
                 resume(panicked);
             }
@@ -137,7 +154,7 @@ impl<T, P: Removal<T>, F: Flavor> Guarded<T, P, F> {
 
         let mut settle = Settle {
             guarded: self,
-            leftovers: Vec::new(),
+            leftovers: ManuallyDrop::new(Vec::new()),
         };
         self.table.with(|table| {
             // Removals handed over before we took the lock are applied before `f`
@@ -145,12 +162,12 @@ impl<T, P: Removal<T>, F: Flavor> Guarded<T, P, F> {
             // that died here, while another thread held the lock), which `f` must
             // not find (see "When an entry leaves" in the crate docs).
             if self.has_pending.get() != 0 {
-                self.apply_pending(table, &mut settle.leftovers);
+                self.apply_pending(table, &mut *settle.leftovers);
             }
             let apply = Apply {
                 guarded: self,
                 table,
-                leftovers: &mut settle.leftovers,
+                leftovers: &mut *settle.leftovers,
             };
             f(&mut *apply.table)
         })

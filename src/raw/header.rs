@@ -118,6 +118,14 @@ impl<F: Flavor> Registry<F> {
         self.node_handles.get() & !HAS_REMOVALS
     }
 
+    /// Adds `n` weak references owned by node handles (a handful: a new finalizer
+    /// takes two at once), with one update of each count.
+    #[inline]
+    pub(crate) fn add_node_handles(&self, n: usize) {
+        self.weak.add_unless_locked(n, COUNT_LOCKED);
+        self.node_handles.add(n);
+    }
+
     /// One node handle fewer (its weak reference is released by the caller).
     pub(crate) fn remove_node_handle(&self) {
         self.node_handles.decrement();
@@ -218,16 +226,21 @@ impl<F: Flavor> BoxHeader<F> {
     }
 
     /// Makes the registry at `slot` this allocation's, if it has none yet; returns
-    /// whether it did. Otherwise `slot` is left uninitialised.
+    /// the allocation's registry and whether it is the one at `slot`. Otherwise
+    /// `slot` is left uninitialised.
     ///
     /// # Safety
     /// `slot` is aligned, uninitialised room for a registry at the start of an
     /// allocation that stays allocated until `home` is called on it (which only the
     /// registry will do).
-    pub(crate) unsafe fn inflate_at(&self, slot: *mut Registry<F>, home: HostAllocation) -> bool {
+    pub(crate) unsafe fn inflate_at(
+        &self,
+        slot: *mut Registry<F>,
+        home: HostAllocation,
+    ) -> (&Registry<F>, bool) {
         loop {
             let (word, count) = match self.inflation_start() {
-                Ok(_) => return false,
+                Ok(registry) => return (registry, false),
                 Err(thin) => thin,
             };
             // SAFETY: per the contract, `slot` is ours to write.
@@ -236,7 +249,9 @@ impl<F: Flavor> BoxHeader<F> {
             }
             let tagged = slot.map_addr(|a| a | TAGGED).cast::<()>();
             if self.weak.compare_exchange(word, tagged).is_ok() {
-                return true;
+                // SAFETY: initialised above, and now owned by the allocation, which
+                // `&self` proves live (see `weak_state`).
+                return (unsafe { &*slot }, true);
             }
             // The word changed since the load: undo, start over from a fresh load.
             // SAFETY: initialised just above and never published.
@@ -367,14 +382,13 @@ impl<F: Flavor> BoxHeader<F> {
         self.add_node_handles(1);
     }
 
-    /// Adds `n` weak references owned by node handles (a handful: a new finalizer
-    /// takes two at once), with one update of each count.
+    /// Adds `n` weak references owned by node handles; see
+    /// [`Registry::add_node_handles`].
+    #[inline]
     pub(crate) fn add_node_handles(&self, n: usize) {
         // A node exists only on an inflated allocation: go straight to the registry
         // (the thin fast path would only fail first).
-        let registry = self.inflate();
-        registry.weak.add_unless_locked(n, COUNT_LOCKED);
-        registry.node_handles.add(n);
+        self.inflate().add_node_handles(n);
     }
 
     /// Plain weak references: all weak references but the node handles and the

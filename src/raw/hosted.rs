@@ -33,13 +33,17 @@ struct Hosted<F: Flavor, N> {
     node: N,
 }
 
-/// Allocates `node` for `target`. If the target has no registry yet, the allocation has
-/// room for one, and the node becomes the registry's host if it is the one to inflate
-/// the target. `N` must be `#[repr(C)]` and start with its `NodeHeader<F>`, and have no
-/// drop glue of its own (its payload is dropped through its vtable).
-pub(crate) fn allocate_node<F: Flavor, N>(target: &BoxHeader<F>, node: N) -> NonNull<N> {
-    if target.registry().is_some() {
-        return NonNull::from(Box::leak(Box::new(node)));
+/// Allocates `node` for `target`, and returns it with the target's registry. If the
+/// target has no registry yet, the allocation has room for one, and the node becomes
+/// the registry's host if it is the one to inflate the target. `N` must be
+/// `#[repr(C)]` and start with its `NodeHeader<F>`, and have no drop glue of its own
+/// (its payload is dropped through its vtable).
+pub(crate) fn allocate_node<F: Flavor, N>(
+    target: &BoxHeader<F>,
+    node: N,
+) -> (NonNull<N>, &Registry<F>) {
+    if let Some(registry) = target.registry() {
+        return (NonNull::from(Box::leak(Box::new(node))), registry);
     }
     let hosted = Box::into_raw(Box::new(Hosted::<F, N> {
         registry: UnsafeCell::new(MaybeUninit::uninit()),
@@ -60,11 +64,12 @@ pub(crate) fn allocate_node<F: Flavor, N>(target: &BoxHeader<F>, node: N) -> Non
     // SAFETY: `slot` is aligned, uninitialised room for a registry at the start of the
     // allocation (`repr(C)`, first field), which only `free_hosted`, called by the
     // registry, frees.
-    if unsafe { target.inflate_at(slot, home) } {
+    let (registry, housed) = unsafe { target.inflate_at(slot, home) };
+    if housed {
         // Still unreachable from other threads: what was published is the registry.
         header.set_state_unshared(HOST);
     }
-    node
+    (node, registry)
 }
 
 /// Frees the memory of a node made by [`allocate_node`], whose payload is gone and
