@@ -194,21 +194,30 @@ pub(crate) unsafe fn release_weak<F: Flavor, B: BoxAlloc<F> + ?Sized>(this: NonN
     }
 }
 
-/// Drops one weak reference owned by a node handle (the allocation is inflated) and
-/// frees the allocation if that was the last. Registration nodes keep it, type-erased,
-/// in their vtable (`NodeVTable::release_target`), with their target erased.
+/// Drops one weak reference to an allocation that has a registry (the implicit one,
+/// after a death that ran callbacks) and frees it if that was the last: through the
+/// registry's count, without trying the thin encoding first.
 ///
 /// # Safety
-/// As [`release_weak`], for the allocation that `target` erases (an
-/// `ErasedBox::new::<B>`).
+/// As [`release_weak`].
 #[inline]
-pub(crate) unsafe fn release_node_weak<F: Flavor, B: BoxAlloc<F> + ?Sized>(target: ErasedBox) {
-    // SAFETY: per the contract.
-    let this = unsafe { target.get::<B>() };
+pub(crate) unsafe fn release_registered_weak<F: Flavor, B: BoxAlloc<F> + ?Sized>(
+    this: NonNull<B>,
+) {
     // SAFETY: the caller's weak reference keeps the allocation live.
     let last = unsafe { header_ptr(this).as_ref() }.decrement_node_weak();
     if last {
         // SAFETY: as in `release_weak`.
         unsafe { dealloc::<F, B>(this) }
     }
+}
+
+/// [`dealloc`] of the allocation that `target` erases: what a registration node
+/// keeps, type-erased, in its vtable (`NodeVTable::free_target`).
+///
+/// # Safety
+/// As [`dealloc`], for the allocation that `target` erases (an `ErasedBox::new::<B>`).
+pub(crate) unsafe fn dealloc_erased<F: Flavor, B: BoxAlloc<F> + ?Sized>(target: ErasedBox) {
+    // SAFETY: per the contract.
+    unsafe { dealloc::<F, B>(target.get::<B>()) }
 }

@@ -44,7 +44,7 @@ where
             kind,
             fire: Self::fire,
             destroy: Self::destroy,
-            release_target: alloc::release_node_weak::<F, B>,
+            free_target: alloc::dealloc_erased::<F, B>,
             target: Self::target,
             referent_type: core::any::type_name::<T>,
         }

@@ -76,7 +76,7 @@ where
         kind: NodeKind::Finalizer,
         fire: Self::fire,
         destroy: Self::destroy,
-        release_target: alloc::release_node_weak::<F, B>,
+        free_target: alloc::dealloc_erased::<F, B>,
         target: Self::target,
         referent_type: core::any::type_name::<T>,
     };

@@ -126,6 +126,14 @@ impl<F: Flavor> Registry<F> {
         self.node_handles.add(n);
     }
 
+    /// Releases one weak reference counted here; returns `true` if it was the last
+    /// (the caller frees the allocation). A uniqueness check never holds the count
+    /// while a reference other than the implicit one exists, so no lock is met.
+    #[inline]
+    pub(crate) fn release_weak(&self) -> bool {
+        self.weak.decrement() == 1
+    }
+
     /// One node handle fewer (its weak reference is released by the caller).
     pub(crate) fn remove_node_handle(&self) {
         self.node_handles.decrement();
@@ -371,7 +379,7 @@ impl<F: Flavor> BoxHeader<F> {
     /// allocation: this goes straight to the registry.
     pub(crate) fn decrement_node_weak(&self) -> bool {
         match self.registry() {
-            Some(registry) => registry.weak.decrement() == 1,
+            Some(registry) => registry.release_weak(),
             None => self.decrement_weak(),
         }
     }

@@ -30,7 +30,7 @@ use core::ptr::NonNull;
 
 use crate::flavor::{Count, Flavor, Lock};
 use crate::raw::alloc::{self, BoxAlloc, ErasedBox};
-use crate::raw::header::BoxHeader;
+use crate::raw::header::{BoxHeader, Registry};
 
 /// The node is in its target's registration list.
 pub(crate) const LINKED: usize = 1;
@@ -96,13 +96,12 @@ pub(crate) struct NodeVTable<F: Flavor> {
     /// `node` is a node of this vtable's type, its `handles` have just reached zero
     /// and it is no longer linked: nothing else can reach it. Called once.
     pub(crate) destroy: unsafe fn(NonNull<NodeHeader<F>>),
-    /// Releases one weak reference to the target (`alloc::release_node_weak`, for the
-    /// target's box type).
+    /// Frees the target's allocation (`alloc::dealloc_erased`, for the target's box
+    /// type), once its last weak reference is gone.
     ///
     /// # Safety
-    /// `target` is the node's target, and the caller owns one weak reference to it,
-    /// which this consumes.
-    pub(crate) release_target: unsafe fn(ErasedBox),
+    /// `target` is the node's target, whose weak count the caller just took to zero.
+    pub(crate) free_target: unsafe fn(ErasedBox),
     /// The node's target, read from the node (each node type keeps it, as a pointer
     /// to the box type it was registered with, after its header): erased, and its
     /// header, in one call.
@@ -117,7 +116,7 @@ pub(crate) struct NodeVTable<F: Flavor> {
 /// A node's target, as type-erased code needs it.
 #[derive(Clone, Copy)]
 pub(crate) struct NodeTarget<F: Flavor> {
-    /// The pointer the node keeps, erased (for `NodeVTable::release_target`).
+    /// The pointer the node keeps, erased (for `NodeVTable::free_target`).
     pub(crate) erased: ErasedBox,
     /// Its header.
     pub(crate) header: NonNull<BoxHeader<F>>,
@@ -523,24 +522,36 @@ pub(crate) unsafe fn release_handle<F: Flavor>(node: NonNull<NodeHeader<F>>) {
     // SAFETY: our handle keeps the node live.
     let target = unsafe { (vtable.target)(node) };
 
-    // Whatever happens below, the handle's weak reference is released last.
-    struct ReleaseTarget {
-        target: ErasedBox,
-        release: unsafe fn(ErasedBox),
-    }
-    impl Drop for ReleaseTarget {
-        fn drop(&mut self) {
-            // SAFETY: this handle owned one weak reference to the target.
-            unsafe { (self.release)(self.target) }
-        }
-    }
-    let _release = ReleaseTarget {
-        target: target.erased,
-        release: vtable.release_target,
-    };
     // SAFETY: our weak reference keeps the target's allocation and registry alive;
     // a node exists only on an inflated allocation.
     let registry = unsafe { target.header.as_ref() }.registry();
+
+    // Whatever happens below, the handle's weak reference is released last: through
+    // the registry's count (no second decoding of the weak word), and the allocation
+    // freed through the vtable only if that was the last.
+    struct ReleaseTarget<'a, F: Flavor> {
+        target: NodeTarget<F>,
+        registry: Option<&'a Registry<F>>,
+        free: unsafe fn(ErasedBox),
+    }
+    impl<F: Flavor> Drop for ReleaseTarget<'_, F> {
+        fn drop(&mut self) {
+            let last = match self.registry {
+                Some(registry) => registry.release_weak(),
+                // SAFETY: this handle's weak reference keeps the allocation alive.
+                None => unsafe { self.target.header.as_ref() }.decrement_weak(),
+            };
+            if last {
+                // SAFETY: this handle owned the last weak reference to the target.
+                unsafe { (self.free)(self.target.erased) }
+            }
+        }
+    }
+    let _release = ReleaseTarget {
+        target,
+        registry,
+        free: vtable.free_target,
+    };
     if let Some(registry) = registry {
         registry.remove_node_handle();
     }

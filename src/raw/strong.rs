@@ -164,8 +164,10 @@ unsafe fn after_value_gone_registered<F: Flavor, B: BoxAlloc<F> + ?Sized>(
     struct ReleaseImplicit<F: Flavor, B: BoxAlloc<F> + ?Sized>(NonNull<B>, PhantomData<F>);
     impl<F: Flavor, B: BoxAlloc<F> + ?Sized> Drop for ReleaseImplicit<F, B> {
         fn drop(&mut self) {
-            // SAFETY: the implicit weak reference is ours to release.
-            unsafe { alloc::release_weak::<F, B>(self.0) }
+            // SAFETY: the implicit weak reference is ours to release; the allocation
+            // has a registry (that is how we got here), or lost a race on a thin
+            // word, which the registry path also handles.
+            unsafe { alloc::release_registered_weak::<F, B>(self.0) }
         }
     }
     let _release = ReleaseImplicit::<F, B>(rc_box, PhantomData);
