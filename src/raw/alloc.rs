@@ -201,9 +201,7 @@ pub(crate) unsafe fn release_weak<F: Flavor, B: BoxAlloc<F> + ?Sized>(this: NonN
 /// # Safety
 /// As [`release_weak`].
 #[inline]
-pub(crate) unsafe fn release_registered_weak<F: Flavor, B: BoxAlloc<F> + ?Sized>(
-    this: NonNull<B>,
-) {
+pub(crate) unsafe fn release_registered_weak<F: Flavor, B: BoxAlloc<F> + ?Sized>(this: NonNull<B>) {
     // SAFETY: the caller's weak reference keeps the allocation live.
     let last = unsafe { header_ptr(this).as_ref() }.decrement_node_weak();
     if last {
@@ -218,6 +216,8 @@ pub(crate) unsafe fn release_registered_weak<F: Flavor, B: BoxAlloc<F> + ?Sized>
 /// # Safety
 /// As [`dealloc`], for the allocation that `target` erases (an `ErasedBox::new::<B>`).
 pub(crate) unsafe fn dealloc_erased<F: Flavor, B: BoxAlloc<F> + ?Sized>(target: ErasedBox) {
+    // SAFETY: per the contract, `target` erases a `NonNull<B>`.
+    let this = unsafe { target.get::<B>() };
     // SAFETY: per the contract.
-    unsafe { dealloc::<F, B>(target.get::<B>()) }
+    unsafe { dealloc::<F, B>(this) }
 }

@@ -301,7 +301,9 @@ impl<T: ?Sized, F: ExitFlavor, A, R, B: BoxAlloc<F, Value = T> + ?Sized>
         // The object's list first, while no other thread can reach the node (the
         // exit list would publish it to the exit run).
         // SAFETY: new, unlinked and unpublished; the list is the target's.
-        registry.list.with(|list| unsafe { list.push_front(node_ptr) });
+        registry
+            .list
+            .with(|list| unsafe { list.push_front(node_ptr) });
         // SAFETY: the node is live and in no exit list; it leaves this one (in
         // `consume`) before it can be freed.
         F::with_exit_list(|list| unsafe { list.push_front(base) });
