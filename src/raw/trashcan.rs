@@ -187,11 +187,6 @@ mod nesting {
         NESTING.with(|n| n.depth.set(depth));
     }
 
-    #[inline(always)]
-    fn has_deferred() -> bool {
-        NESTING.with(|n| n.deferred.get().is_some())
-    }
-
     /// Puts `job` on this thread's list.
     #[cold]
     #[inline(never)]
@@ -224,10 +219,25 @@ mod nesting {
     impl Drop for Leave {
         #[inline(always)]
         fn drop(&mut self) {
-            set_depth(self.0);
-            if self.0 == 0 && has_deferred() {
-                finish_deferred();
+            // One thread-local access for both; the deferred list is only read by the
+            // outermost end of life (depth 0), which alone can find it non-empty.
+            let deferred = NESTING.with(|n| {
+                n.depth.set(self.0);
+                n.deferred.get().is_some()
+            });
+            // Almost never taken: one test on the common path.
+            if deferred {
+                finish_deferred_if_outermost(self.0);
             }
+        }
+    }
+
+    /// [`finish_deferred`], if `depth` is the outermost end of life's (0).
+    #[cold]
+    #[inline(never)]
+    fn finish_deferred_if_outermost(depth: usize) {
+        if depth == 0 {
+            finish_deferred();
         }
     }
 
