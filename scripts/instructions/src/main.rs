@@ -118,18 +118,26 @@ fn main() {
         "rc: finalize registered and fired" => {
             for _ in 0..n {
                 let obj = weakrefs::rc::Rc::new(0u64);
-                weakrefs::rc::finalize(&obj, |x: u64| {
-                    black_box(x);
-                }, 1);
+                weakrefs::rc::finalize(
+                    &obj,
+                    |x: u64| {
+                        black_box(x);
+                    },
+                    1,
+                );
                 drop(obj);
             }
         }
         "sync: finalize registered and fired" => {
             for _ in 0..n {
                 let obj = weakrefs::sync::Arc::new(0u64);
-                weakrefs::sync::finalize(&obj, |x: u64| {
-                    black_box(x);
-                }, 1);
+                weakrefs::sync::finalize(
+                    &obj,
+                    |x: u64| {
+                        black_box(x);
+                    },
+                    1,
+                );
                 drop(obj);
             }
         }
