@@ -271,7 +271,7 @@ def main():
     # 6. Targets (issue #18), first.
     no_callback_same = mem["object (u64), no weak reference"]["ours"] <= mem["object (u64), no weak reference"]["base"]
     dead_bytes = max(f["ours"] for f in after.values())
-    per_entry = mem["weak-valued map, per entry (weak-table 0.4)"]["ours"]
+    per_entry = mem["weak-valued map, per entry"]["ours"]
     targets = [
         [f"hot path, every `rc` row ≤ 1.05× std (worst: {worst_rc_name[4:]})", fmt(worst_rc, 3), verdict(worst_rc <= 1.05)],
         [f"hot path, every `sync` row ≤ 1.05× std (worst: {worst_sync_name[6:]})", fmt(worst_sync, 3), verdict(worst_sync <= 1.05)],
