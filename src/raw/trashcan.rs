@@ -225,19 +225,11 @@ mod nesting {
                 n.depth.set(self.0);
                 n.deferred.get().is_some()
             });
-            // Almost never taken: one test on the common path.
-            if deferred {
-                finish_deferred_if_outermost(self.0);
+            // Almost never taken: one test on the common path. (Taken at every level
+            // while a deep chain unwinds, where the depth test below keeps it cheap.)
+            if deferred && self.0 == 0 {
+                finish_deferred();
             }
-        }
-    }
-
-    /// [`finish_deferred`], if `depth` is the outermost end of life's (0).
-    #[cold]
-    #[inline(never)]
-    fn finish_deferred_if_outermost(depth: usize) {
-        if depth == 0 {
-            finish_deferred();
         }
     }
 
