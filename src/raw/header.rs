@@ -129,9 +129,18 @@ impl<F: Flavor> Registry<F> {
     /// Releases one weak reference counted here; returns `true` if it was the last
     /// (the caller frees the allocation). A uniqueness check never holds the count
     /// while a reference other than the implicit one exists, so no lock is met.
+    ///
+    /// A function of the registry's address, not a method on `&Registry`: once the
+    /// count is decremented, another thread may free the registry while this call
+    /// has yet to return, and a `&Registry` argument would still assert (to the
+    /// aliasing model, as a protected reference) that its plain fields are live. Only
+    /// the atomic count is borrowed for the call, as std's `Arc` does with its counts.
     #[inline]
-    pub(crate) fn release_weak(&self) -> bool {
-        self.weak.decrement() == 1
+    pub(crate) fn release_weak(registry: NonNull<Registry<F>>) -> bool {
+        // SAFETY: the caller's weak reference keeps the registry alive until this
+        // decrement; `addr_of!` makes no reference to the rest of it.
+        let count = unsafe { &*ptr::addr_of!((*registry.as_ptr()).weak) };
+        count.decrement() == 1
     }
 
     /// One node handle fewer (its weak reference is released by the caller).
@@ -379,7 +388,7 @@ impl<F: Flavor> BoxHeader<F> {
     /// allocation: this goes straight to the registry.
     pub(crate) fn decrement_node_weak(&self) -> bool {
         match self.registry() {
-            Some(registry) => registry.release_weak(),
+            Some(registry) => Registry::release_weak(NonNull::from(registry)),
             None => self.decrement_weak(),
         }
     }

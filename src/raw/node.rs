@@ -537,7 +537,7 @@ pub(crate) unsafe fn release_handle<F: Flavor>(node: NonNull<NodeHeader<F>>) {
     impl<F: Flavor> Drop for ReleaseTarget<'_, F> {
         fn drop(&mut self) {
             let last = match self.registry {
-                Some(registry) => registry.release_weak(),
+                Some(registry) => Registry::release_weak(NonNull::from(registry)),
                 // SAFETY: this handle's weak reference keeps the allocation alive.
                 None => unsafe { self.target.header.as_ref() }.decrement_weak(),
             };
