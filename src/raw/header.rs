@@ -139,8 +139,9 @@ impl<F: Flavor> Registry<F> {
     pub(crate) fn release_weak(registry: NonNull<Registry<F>>) -> bool {
         // SAFETY: the caller's weak reference keeps the registry alive until this
         // decrement; `addr_of!` makes no reference to the rest of it.
-        let count = unsafe { &*ptr::addr_of!((*registry.as_ptr()).weak) };
-        count.decrement() == 1
+        let count = unsafe { ptr::addr_of!((*registry.as_ptr()).weak) };
+        // SAFETY: as above; the count is borrowed only for the decrement.
+        unsafe { &*count }.decrement() == 1
     }
 
     /// One node handle fewer (its weak reference is released by the caller).
