@@ -187,6 +187,11 @@ mod nesting {
         NESTING.with(|n| n.depth.set(depth));
     }
 
+    #[inline(always)]
+    fn has_deferred() -> bool {
+        NESTING.with(|n| n.deferred.get().is_some())
+    }
+
     /// Puts `job` on this thread's list.
     #[cold]
     #[inline(never)]
@@ -219,15 +224,8 @@ mod nesting {
     impl Drop for Leave {
         #[inline(always)]
         fn drop(&mut self) {
-            // One thread-local access for both; the deferred list is only read by the
-            // outermost end of life (depth 0), which alone can find it non-empty.
-            let deferred = NESTING.with(|n| {
-                n.depth.set(self.0);
-                n.deferred.get().is_some()
-            });
-            // Almost never taken: one test on the common path. (Taken at every level
-            // while a deep chain unwinds, where the depth test below keeps it cheap.)
-            if deferred && self.0 == 0 {
+            set_depth(self.0);
+            if self.0 == 0 && has_deferred() {
                 finish_deferred();
             }
         }
