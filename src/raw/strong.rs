@@ -446,22 +446,34 @@ impl<T: ?Sized, F: Flavor, B: BoxAlloc<F, Value = T> + ?Sized> RawRc<T, F, B> {
                 // SAFETY: the last weak reference, on an allocation with no registry;
                 // the value needs no drop.
                 Some(true) => return unsafe { alloc::dealloc_thin::<F, B>(self.ptr) },
-                // A registry: callbacks may run, through the trashcan below.
-                None => {}
+                // A registry: callbacks may run, through the trashcan, out of line:
+                // its bookkeeping needs registers saved, which the case above (what
+                // std does) should not pay for.
+                // SAFETY: forwarded contract.
+                None => return unsafe { self.end_of_life_out_of_line() },
             }
         }
+        // A value with drop glue: the trashcan inline, as one call from `drop`.
         // SAFETY: forwarded contract.
         unsafe { self.end_of_life() }
     }
 
-    /// [`drop_slow`](Self::drop_slow) past its fast case, out of line: the trashcan's
-    /// bookkeeping needs registers saved, which the fast case (a value without drop
-    /// glue and no registry: what std does) should not pay for.
+    /// [`end_of_life`](Self::end_of_life) in a frame of its own.
     ///
     /// # Safety
     /// As [`drop_slow`](Self::drop_slow).
     #[cold]
     #[inline(never)]
+    unsafe fn end_of_life_out_of_line(&mut self) {
+        // SAFETY: forwarded contract.
+        unsafe { self.end_of_life() }
+    }
+
+    /// Drops the value and finishes the object's death, through the trashcan.
+    ///
+    /// # Safety
+    /// As [`drop_slow`](Self::drop_slow).
+    #[inline(always)]
     unsafe fn end_of_life(&mut self) {
         let finish = drop_value_then_finish::<F, B>;
         // SAFETY: the strong count just reached zero, so nothing else touches the
