@@ -388,8 +388,16 @@ impl<F: Flavor> BoxHeader<F> {
     /// last one (see [`BoxHeader::decrement_weak`]). A node exists only on an inflated
     /// allocation: this goes straight to the registry.
     pub(crate) fn decrement_node_weak(&self) -> bool {
-        match self.registry() {
-            Some(registry) => Registry::release_weak(NonNull::from(registry)),
+        self.decrement_weak_through(self.registry().map(NonNull::from))
+    }
+
+    /// [`decrement_node_weak`](Self::decrement_node_weak) with the registry already
+    /// decoded by the caller (`None`: the word is thin). The registry goes by address,
+    /// not by reference (see [`Registry::release_weak`]).
+    #[inline]
+    pub(crate) fn decrement_weak_through(&self, registry: Option<NonNull<Registry<F>>>) -> bool {
+        match registry {
+            Some(registry) => Registry::release_weak(registry),
             None => self.decrement_weak(),
         }
     }

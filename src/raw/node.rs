@@ -536,11 +536,10 @@ pub(crate) unsafe fn release_handle<F: Flavor>(node: NonNull<NodeHeader<F>>) {
     }
     impl<F: Flavor> Drop for ReleaseTarget<'_, F> {
         fn drop(&mut self) {
-            let last = match self.registry {
-                Some(registry) => Registry::release_weak(NonNull::from(registry)),
-                // SAFETY: this handle's weak reference keeps the allocation alive.
-                None => unsafe { self.target.header.as_ref() }.decrement_weak(),
-            };
+            let registry = self.registry.map(NonNull::from);
+            // SAFETY: this handle's weak reference keeps the allocation alive.
+            let header = unsafe { self.target.header.as_ref() };
+            let last = header.decrement_weak_through(registry);
             if last {
                 // SAFETY: this handle owned the last weak reference to the target.
                 unsafe { (self.free)(self.target.erased) }
